@@ -1,0 +1,94 @@
+/**
+ * qemu-ga's log format and levels: `<unix seconds>.<microseconds>: <level>: <message>` to the log
+ * file (`-l`) or stderr; by default only `error` and `critical`, everything with `-v`. Logging is
+ * suspended while filesystems are frozen so the agent never writes to a frozen disk.
+ *
+ * @module
+ */
+
+/** Log levels, most severe first (GLib's names as qemu-ga prints them). */
+export type LogLevel = "error" | "critical" | "warning" | "message" | "info" | "debug";
+
+/** Where finished log lines go. */
+export type LogSink = (line: string) => void;
+
+const encoder = new TextEncoder();
+
+/** A sink writing each line to a file descriptor-like writer synchronously (flushed per line). */
+export function writerSink(writer: { writeSync(p: Uint8Array): number }): LogSink {
+  return (line) => {
+    const bytes = encoder.encode(line);
+    let off = 0;
+    while (off < bytes.length) off += writer.writeSync(bytes.subarray(off));
+  };
+}
+
+/** Formats the current time as qemu-ga does: seconds, a dot, six digits of microseconds. */
+export function logTimestamp(nowMs = Date.now(), micros = 0): string {
+  const us = BigInt(Math.trunc(nowMs)) * 1000n + BigInt(micros);
+  return `${us / 1000000n}.${String(us % 1000000n).padStart(6, "0")}`;
+}
+
+/** The agent's logger. */
+export class Logger {
+  #sink: LogSink;
+  #verbose: boolean;
+  #enabled = true;
+
+  /** Creates a logger writing to `sink`; `verbose` enables every level. */
+  constructor(sink: LogSink, verbose = false) {
+    this.#sink = sink;
+    this.#verbose = verbose;
+  }
+
+  /** Replaces the destination (e.g. once the log file can be opened after a thaw). */
+  setSink(sink: LogSink): void {
+    this.#sink = sink;
+  }
+
+  /** Suspends (false) or resumes (true) logging; used around filesystem freezes. */
+  setEnabled(enabled: boolean): void {
+    this.#enabled = enabled;
+  }
+
+  /** True while logging is suspended. */
+  get suspended(): boolean {
+    return !this.#enabled;
+  }
+
+  /** Logs `message` at `level` if the level is on and logging is not suspended. */
+  log(level: LogLevel, message: string): void {
+    if (!this.#enabled) return;
+    if (!this.#verbose && level !== "error" && level !== "critical") return;
+    try {
+      this.#sink(`${logTimestamp()}: ${level}: ${message}\n`);
+    } catch {
+      // A failing log destination must never take the agent down.
+    }
+  }
+
+  /** Logs at level error. */
+  error(message: string): void {
+    this.log("error", message);
+  }
+  /** Logs at level critical. */
+  critical(message: string): void {
+    this.log("critical", message);
+  }
+  /** Logs at level warning. */
+  warning(message: string): void {
+    this.log("warning", message);
+  }
+  /** Logs at level info. */
+  info(message: string): void {
+    this.log("info", message);
+  }
+  /** Logs at level debug. */
+  debug(message: string): void {
+    this.log("debug", message);
+  }
+  /** Audit trail of commands (qemu-ga's `slog`): info level. */
+  audit(message: string): void {
+    this.log("info", message);
+  }
+}

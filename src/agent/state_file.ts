@@ -1,0 +1,92 @@
+/**
+ * qemu-ga's persistent state in the state directory (`-t`):
+ *
+ * - `qga.state`: a key file `[global]\nfd_counter=<N>\n` holding the next file handle, so a
+ *   restarted agent never hands out a handle twice. Written atomically (temp file + rename).
+ * - `qga.state.isfrozen`: an empty marker that exists while filesystems are frozen; present at
+ *   start-up it means "start frozen".
+ *
+ * @module
+ */
+
+/** The first handle a fresh state directory hands out. */
+export const FIRST_HANDLE = 1000n;
+
+/** Paths of the two state files in a state directory. */
+export interface StatePaths {
+  readonly stateFile: string;
+  readonly frozenMarker: string;
+}
+
+/** Returns the state file paths for `statedir`. */
+export function statePaths(statedir: string): StatePaths {
+  const dir = statedir.endsWith("/") && statedir.length > 1 ? statedir.slice(0, -1) : statedir;
+  return { stateFile: `${dir}/qga.state`, frozenMarker: `${dir}/qga.state.isfrozen` };
+}
+
+/** Parses `qga.state` text; returns the counter or throws Error with GLib-like text. */
+export function parseStateFile(text: string): bigint {
+  let group = "";
+  let counter: bigint | undefined;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    if (line.startsWith("[") && line.endsWith("]")) {
+      group = line.slice(1, -1);
+      continue;
+    }
+    const eq = line.indexOf("=");
+    if (eq < 0 || group === "") {
+      throw new Error(`Key file contains line “${line}” which is not a key-value pair, group, or comment`);
+    }
+    if (group === "global" && line.slice(0, eq).trim() === "fd_counter") {
+      const value = line.slice(eq + 1).trim();
+      counter = /^-?\d+$/.test(value) ? BigInt(value) : 0n;
+    }
+  }
+  return counter ?? FIRST_HANDLE;
+}
+
+/** Serialises the state file exactly as qemu-ga writes it. */
+export function formatStateFile(counter: bigint): string {
+  return `[global]\nfd_counter=${counter}\n`;
+}
+
+/** Writes `qga.state` atomically: a temp file in the same directory renamed over the old one. */
+export function writeStateFile(paths: StatePaths, counter: bigint): void {
+  const suffix = Math.random().toString(36).slice(2, 8).padEnd(6, "X");
+  const temp = `${paths.stateFile}.${suffix}`;
+  try {
+    Deno.writeTextFileSync(temp, formatStateFile(counter), { mode: 0o666, createNew: true });
+    Deno.renameSync(temp, paths.stateFile);
+  } catch (error) {
+    try {
+      Deno.removeSync(temp);
+    } catch {
+      // the temp file may not exist
+    }
+    throw error;
+  }
+}
+
+/** Reads the counter; a missing file yields {@link FIRST_HANDLE} and `created: false`. */
+export function readStateFile(paths: StatePaths): { counter: bigint; existed: boolean } {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(paths.stateFile);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { counter: FIRST_HANDLE, existed: false };
+    throw error;
+  }
+  return { counter: parseStateFile(text), existed: true };
+}
+
+/** True when the frozen marker exists (a stat error other than "not found" counts as frozen). */
+export function frozenMarkerExists(paths: StatePaths): boolean {
+  try {
+    Deno.statSync(paths.frozenMarker);
+    return true;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
+  }
+}

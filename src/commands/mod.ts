@@ -1,0 +1,21 @@
+/**
+ * The handler table: one entry per implemented command of the schema.
+ *
+ * @module
+ */
+
+import type { HandlerTable } from "./context.ts";
+import { guestFsfreezeStatus } from "./fsfreeze_status.ts";
+import { guestInfo } from "./info.ts";
+import { guestPing, guestSync, guestSyncDelimited } from "./sync.ts";
+import { guestGetTime } from "./time.ts";
+
+/** Implemented commands by wire name; schema commands missing here answer "not implemented". */
+export const HANDLERS: HandlerTable = {
+  "guest-sync-delimited": guestSyncDelimited,
+  "guest-sync": guestSync,
+  "guest-ping": guestPing,
+  "guest-get-time": guestGetTime,
+  "guest-info": guestInfo,
+  "guest-fsfreeze-status": guestFsfreezeStatus,
+};

@@ -1,0 +1,138 @@
+/**
+ * Request dispatch: checks the request envelope in qemu-ga's order, looks the command up,
+ * applies the filter, validates arguments against the schema, runs the handler and serialises
+ * the reply byte-exactly (or sends nothing for `success-response: false` commands).
+ *
+ * @module
+ */
+
+import { qdictOrder } from "../qobject/qdict_order.ts";
+import { isQDict, type QValue } from "../qobject/value.ts";
+import { toJson } from "../qobject/writer.ts";
+import { type CommandDef, findCommand } from "../schema/schema.ts";
+import { QgaError } from "./errors.ts";
+import type { CommandFilter } from "./filter.ts";
+import { shapeValue } from "./shape.ts";
+import { visitMembers } from "./validate.ts";
+
+/** A command implementation: validated arguments in, a value shaped by the schema out. */
+export type AnyHandler = (args: never, context: never) => unknown;
+
+/** What a {@link Dispatcher} needs. */
+export interface DispatcherOptions {
+  /** Handlers by wire name; a schema command without one answers "not implemented yet". */
+  readonly handlers: Readonly<Record<string, AnyHandler | undefined>>;
+  /** The block/allow/frozen filter. */
+  readonly filter: CommandFilter;
+  /** The context handed to every handler. */
+  readonly context: unknown;
+  /** Called for a handler exception that is not a {@link QgaError} (a bug). */
+  readonly onInternalError?: (command: string, error: unknown) => void;
+}
+
+const encoder = new TextEncoder();
+const DELIMITER = 0xFF;
+
+/** Encodes one reply line: qemu-ga's JSON text plus `\n`, optionally after a 0xFF byte. */
+export function encodeReply(reply: QValue, delimited = false): Uint8Array {
+  const text = encoder.encode(toJson(reply) + "\n");
+  if (!delimited) return text;
+  const out = new Uint8Array(text.length + 1);
+  out[0] = DELIMITER;
+  out.set(text, 1);
+  return out;
+}
+
+/** Encodes an error reply, with the request's `id` when one was seen. */
+export function encodeError(error: QgaError, id?: QValue): Uint8Array {
+  const body = { class: error.errorClass, desc: error.desc };
+  return encodeReply(id === undefined ? { error: body } : { error: body, id });
+}
+
+function checkEnvelope(request: QValue): { name: string; args: Map<string, QValue> } {
+  if (!isQDict(request)) throw new QgaError("QMP input must be a JSON object");
+  let name: string | undefined;
+  let args: Map<string, QValue> | undefined;
+  for (const key of qdictOrder([...request.keys()])) {
+    const v = request.get(key)!;
+    if (key === "execute") {
+      if (typeof v !== "string") throw new QgaError("QMP input member 'execute' must be a string");
+      name = v;
+    } else if (key === "arguments") {
+      if (!isQDict(v)) throw new QgaError("QMP input member 'arguments' must be an object");
+      args = v;
+    } else if (key !== "id") {
+      throw new QgaError(`QMP input member '${key}' is unexpected`);
+    }
+  }
+  if (name === undefined) throw new QgaError("QMP input lacks member 'execute'");
+  return { name, args: args ?? new Map() };
+}
+
+/** Runs requests one at a time and produces their reply bytes. */
+export class Dispatcher {
+  #options: DispatcherOptions;
+  #delimitNextReply = false;
+
+  /** Creates a dispatcher over a handler table, a filter and a handler context. */
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+  }
+
+  /** Makes the next reply written start with 0xFF (used by `guest-sync-delimited`). */
+  delimitNextReply(): void {
+    this.#delimitNextReply = true;
+  }
+
+  /** True when `name` is registered, enabled by the filter, and implemented. */
+  isAvailable(name: string): boolean {
+    return findCommand(name) !== undefined && this.#options.filter.isEnabled(name) &&
+      this.#options.handlers[name] !== undefined;
+  }
+
+  /** Handles one parsed request; resolves to the reply bytes, or null when none is due. */
+  async dispatch(request: QValue): Promise<Uint8Array | null> {
+    const id = isQDict(request) ? request.get("id") : undefined;
+    try {
+      const { name, args } = checkEnvelope(request);
+      const command = this.#lookup(name);
+      const result = await this.#run(command, args);
+      if (command.successResponse === false) return null;
+      const delimited = this.#delimitNextReply;
+      this.#delimitNextReply = false;
+      return encodeReply(id === undefined ? { return: result } : { return: result, id }, delimited);
+    } catch (error) {
+      this.#delimitNextReply = false;
+      return encodeError(this.#asQgaError(request, error), id);
+    }
+  }
+
+  #lookup(name: string): CommandDef {
+    const command = findCommand(name);
+    if (!command) throw new QgaError(`The command ${name} has not been found`, "CommandNotFound");
+    const reason = this.#options.filter.disabledReason(name);
+    if (reason !== undefined) {
+      const suffix = reason ? `: ${reason}` : "";
+      throw new QgaError(`Command ${name} has been disabled${suffix}`, "CommandNotFound");
+    }
+    return command;
+  }
+
+  async #run(command: CommandDef, argsDict: Map<string, QValue>): Promise<QValue> {
+    const args = visitMembers(command.args ?? [], argsDict);
+    const handler = this.#options.handlers[command.name];
+    if (!handler) {
+      throw new QgaError(`Command ${command.name} is not implemented yet in qga-deno`);
+    }
+    const value = await (handler as (a: unknown, c: unknown) => unknown)(args, this.#options.context);
+    return command.returns === undefined ? {} : shapeValue(command.returns, value);
+  }
+
+  #asQgaError(request: QValue, error: unknown): QgaError {
+    if (error instanceof QgaError) return error;
+    const name = isQDict(request) ? String(request.get("execute")) : "?";
+    this.#options.onInternalError?.(name, error);
+    const detail = error instanceof Error ? error.message : String(error);
+    return new QgaError(`internal error in ${name}: ${detail}`);
+  }
+}

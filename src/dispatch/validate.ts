@@ -1,0 +1,96 @@
+/**
+ * Argument validation driven by the schema, with qemu-ga's exact messages and visiting order.
+ *
+ * Members are visited in schema order and the first problem wins; unknown members are reported
+ * only after every declared member was read. Paths name nested members as qemu-ga does:
+ * `id`, `a.b`, `vcpus[0].online`.
+ *
+ * @module
+ */
+
+import { INT64_MAX, INT64_MIN, isQDict, type QDict, type QValue } from "../qobject/value.ts";
+import { type MemberDef, namedType, type TypeRef } from "../schema/schema.ts";
+import { QgaError } from "./errors.ts";
+
+const UINT64_MOD = 2n ** 64n;
+
+function typeError(path: string, expected: string): QgaError {
+  return new QgaError(`Invalid parameter type for '${path}', expected: ${expected}`);
+}
+
+function jsonTypeOf(v: QValue): "int" | "str" | "bool" | "other" {
+  if (typeof v === "bigint" || typeof v === "number") return "int";
+  if (typeof v === "string") return "str";
+  if (typeof v === "boolean") return "bool";
+  return "other";
+}
+
+function visitType(type: TypeRef, v: QValue, path: string): unknown {
+  if (typeof type === "object") {
+    if (!Array.isArray(v)) throw typeError(path, "array");
+    return v.map((item, i) => visitType(type.list, item, `${path}[${i}]`));
+  }
+  switch (type) {
+    case "int":
+      if (typeof v !== "bigint" || v < INT64_MIN || v > INT64_MAX) throw typeError(path, "integer");
+      return v;
+    case "uint64":
+      if (typeof v !== "bigint") throw new QgaError(`Parameter '${path}' expects uint64`);
+      return v < 0n ? v + UINT64_MOD : v;
+    case "str":
+      if (typeof v !== "string") throw typeError(path, "string");
+      return v;
+    case "bool":
+      if (typeof v !== "boolean") throw typeError(path, "boolean");
+      return v;
+    case "number":
+      if (typeof v === "bigint") return Number(v);
+      if (typeof v !== "number") throw typeError(path, "number");
+      return v;
+  }
+  const def = namedType(type);
+  switch (def.kind) {
+    case "struct":
+      if (!isQDict(v)) throw typeError(path, "object");
+      return visitMembers(def.members, v, `${path}.`);
+    case "enum":
+      if (typeof v !== "string") throw typeError(path, "string");
+      if (!def.values.includes(v)) {
+        throw new QgaError(`Parameter '${path}' does not accept value '${v}'`);
+      }
+      return v;
+    case "alternate": {
+      const branch = def.branches[jsonTypeOf(v) as "int" | "str" | "bool"];
+      if (branch === undefined) throw typeError(path, type);
+      return visitType(branch, v, path);
+    }
+  }
+}
+
+/**
+ * Validates the members of an object against a member list and returns a plain object with
+ * converted values (`prefix` is `""` at top level, `"a."` inside member `a`).
+ */
+export function visitMembers(
+  members: readonly MemberDef[],
+  dict: QDict,
+  prefix = "",
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of members) {
+    const v = dict.get(m.name);
+    if (v === undefined) {
+      if (m.optional) continue;
+      throw new QgaError(`Parameter '${prefix}${m.name}' is missing`);
+    }
+    out[m.name] = visitType(m.type, v, prefix + m.name);
+  }
+  if (dict.size > Object.keys(out).length || dict.size > members.length) {
+    for (const key of dict.keys()) {
+      if (!members.some((m) => m.name === key)) {
+        throw new QgaError(`Parameter '${prefix}${key}' is unexpected`);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+/**
+ * The JSON value model shared by the stream parser, dispatch and the reply writer.
+ *
+ * It mirrors QEMU's QObject closely enough to reproduce qemu-ga byte for byte:
+ *
+ * | JSON             | QValue                                  |
+ * |------------------|-----------------------------------------|
+ * | `null`           | `null`                                  |
+ * | `true`/`false`   | `boolean`                               |
+ * | integer          | `bigint` (int64 or uint64, never a double) |
+ * | float / huge int | `number` (an IEEE double, printed `%.17g`) |
+ * | string           | `string` (valid Unicode) or `Uint8Array` (raw bytes, possibly invalid UTF-8) |
+ * | array            | `QValue[]`                              |
+ * | object           | `QDict` (a `Map`, keeps insertion order) or a plain object (replies built by handlers) |
+ *
+ * @module
+ */
+
+/** A JSON object as parsed from the wire: insertion order is kept for byte-exact echoing. */
+export type QDict = Map<string, QValue>;
+
+/** A plain object used by handlers to build replies; `undefined` members are omitted. */
+export interface QPlainObject {
+  [key: string]: QValue | undefined;
+}
+
+/** Any JSON value in QEMU's model (see the module doc for the mapping). */
+export type QValue =
+  | null
+  | boolean
+  | bigint
+  | number
+  | string
+  | Uint8Array
+  | QValue[]
+  | QDict
+  | QPlainObject;
+
+/** Smallest int64. */
+export const INT64_MIN = -(2n ** 63n);
+/** Largest int64. */
+export const INT64_MAX = 2n ** 63n - 1n;
+/** Largest uint64. */
+export const UINT64_MAX = 2n ** 64n - 1n;
+
+/** Returns true when `v` is a parsed JSON object (a `QDict`). */
+export function isQDict(v: QValue | undefined): v is QDict {
+  return v instanceof Map;
+}
+
+/** Returns true when `v` is a JSON string held as JS text or as raw bytes. */
+export function isQString(v: QValue | undefined): v is string | Uint8Array {
+  return typeof v === "string" || v instanceof Uint8Array;
+}

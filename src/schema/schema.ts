@@ -1,0 +1,230 @@
+/**
+ * The command and type schema of qga-deno, as data.
+ *
+ * This is QEMU's `qga/qapi-schema.json` idea without a generator: argument validation and its
+ * error texts (`../dispatch/validate.ts`), reply shaping (`../dispatch/shape.ts`), `guest-info`,
+ * the `-b help` list and the handlers' TypeScript types (`./types.ts`) are all derived from the
+ * two tables below. Adding a command = an entry in {@link COMMANDS} + a handler + a test.
+ *
+ * Type references: `"int"` (int64), `"uint64"`, `"str"`, `"bool"`, `"number"` (double),
+ * `{ list: T }`, or the name of an entry in {@link TYPES}.
+ *
+ * @module
+ */
+
+/** A reference to a builtin type, a list, or a named type of {@link TYPES}. */
+export type TypeRef = BuiltinType | string | { readonly list: TypeRef };
+/** Builtin scalar types. */
+export type BuiltinType = "int" | "uint64" | "str" | "bool" | "number";
+
+/** One member of a struct or of a command's arguments, in schema order. */
+export interface MemberDef {
+  readonly name: string;
+  readonly type: TypeRef;
+  readonly optional?: boolean;
+}
+
+/** A named type: a struct, an enum, or an alternate (chosen by JSON type). */
+export type TypeDef =
+  | { readonly kind: "struct"; readonly members: readonly MemberDef[] }
+  | { readonly kind: "enum"; readonly values: readonly string[] }
+  | {
+    readonly kind: "alternate";
+    /** Branch per JSON type of the value: a number goes to `int`, a string to `str`, ... */
+    readonly branches: { readonly int?: TypeRef; readonly str?: TypeRef; readonly bool?: TypeRef };
+  };
+
+/** A command: wire name, arguments, return type and whether success sends a reply. */
+export interface CommandDef {
+  readonly name: string;
+  readonly args?: readonly MemberDef[];
+  /** Absent: the command returns `{}`. */
+  readonly returns?: TypeRef;
+  /** `false` for commands that send nothing on success (shutdown, suspend). */
+  readonly successResponse?: boolean;
+}
+
+/** Named types used by the seed commands, with members in schema order. */
+export const TYPES = {
+  GuestAgentCommandInfo: {
+    kind: "struct",
+    members: [
+      { name: "name", type: "str" },
+      { name: "enabled", type: "bool" },
+      { name: "success-response", type: "bool" },
+    ],
+  },
+  GuestAgentInfo: {
+    kind: "struct",
+    members: [
+      { name: "version", type: "str" },
+      { name: "supported_commands", type: { list: "GuestAgentCommandInfo" } },
+    ],
+  },
+  GuestFileRead: {
+    kind: "struct",
+    members: [
+      { name: "count", type: "int" },
+      { name: "buf-b64", type: "str" },
+      { name: "eof", type: "bool" },
+    ],
+  },
+  GuestFileWrite: {
+    kind: "struct",
+    members: [{ name: "count", type: "int" }, { name: "eof", type: "bool" }],
+  },
+  GuestFileSeek: {
+    kind: "struct",
+    members: [{ name: "position", type: "int" }, { name: "eof", type: "bool" }],
+  },
+  QGASeek: { kind: "enum", values: ["set", "cur", "end"] },
+  GuestFileWhence: { kind: "alternate", branches: { int: "int", str: "QGASeek" } },
+  GuestFsfreezeStatus: { kind: "enum", values: ["thawed", "frozen"] },
+  GuestFilesystemTrimResult: {
+    kind: "struct",
+    members: [
+      { name: "path", type: "str" },
+      { name: "trimmed", type: "int", optional: true },
+      { name: "minimum", type: "int", optional: true },
+      { name: "error", type: "str", optional: true },
+    ],
+  },
+  GuestFilesystemTrimResponse: {
+    kind: "struct",
+    members: [{ name: "paths", type: { list: "GuestFilesystemTrimResult" } }],
+  },
+  GuestIpAddressType: { kind: "enum", values: ["ipv4", "ipv6"] },
+  GuestIpAddress: {
+    kind: "struct",
+    members: [
+      { name: "ip-address", type: "str" },
+      { name: "ip-address-type", type: "GuestIpAddressType" },
+      { name: "prefix", type: "int" },
+    ],
+  },
+  GuestNetworkInterfaceStat: {
+    kind: "struct",
+    members: [
+      { name: "rx-bytes", type: "uint64" },
+      { name: "rx-packets", type: "uint64" },
+      { name: "rx-errs", type: "uint64" },
+      { name: "rx-dropped", type: "uint64" },
+      { name: "tx-bytes", type: "uint64" },
+      { name: "tx-packets", type: "uint64" },
+      { name: "tx-errs", type: "uint64" },
+      { name: "tx-dropped", type: "uint64" },
+    ],
+  },
+  GuestNetworkInterface: {
+    kind: "struct",
+    members: [
+      { name: "name", type: "str" },
+      { name: "hardware-address", type: "str", optional: true },
+      { name: "ip-addresses", type: { list: "GuestIpAddress" }, optional: true },
+      { name: "statistics", type: "GuestNetworkInterfaceStat", optional: true },
+    ],
+  },
+  GuestLogicalProcessor: {
+    kind: "struct",
+    members: [
+      { name: "logical-id", type: "int" },
+      { name: "online", type: "bool" },
+      { name: "can-offline", type: "bool", optional: true },
+    ],
+  },
+} as const satisfies Record<string, TypeDef>;
+
+/** The seed commands in registration (schema) order; `guest-info` lists them in reverse. */
+export const COMMANDS = [
+  { name: "guest-sync-delimited", args: [{ name: "id", type: "int" }], returns: "int" },
+  { name: "guest-sync", args: [{ name: "id", type: "int" }], returns: "int" },
+  { name: "guest-ping" },
+  { name: "guest-get-time", returns: "int" },
+  { name: "guest-set-time", args: [{ name: "time", type: "int", optional: true }] },
+  { name: "guest-info", returns: "GuestAgentInfo" },
+  {
+    name: "guest-shutdown",
+    args: [{ name: "mode", type: "str", optional: true }],
+    successResponse: false,
+  },
+  {
+    name: "guest-file-open",
+    args: [{ name: "path", type: "str" }, { name: "mode", type: "str", optional: true }],
+    returns: "int",
+  },
+  { name: "guest-file-close", args: [{ name: "handle", type: "int" }] },
+  {
+    name: "guest-file-read",
+    args: [{ name: "handle", type: "int" }, { name: "count", type: "int", optional: true }],
+    returns: "GuestFileRead",
+  },
+  {
+    name: "guest-file-write",
+    args: [
+      { name: "handle", type: "int" },
+      { name: "buf-b64", type: "str" },
+      { name: "count", type: "int", optional: true },
+    ],
+    returns: "GuestFileWrite",
+  },
+  {
+    name: "guest-file-seek",
+    args: [
+      { name: "handle", type: "int" },
+      { name: "offset", type: "int" },
+      { name: "whence", type: "GuestFileWhence" },
+    ],
+    returns: "GuestFileSeek",
+  },
+  { name: "guest-file-flush", args: [{ name: "handle", type: "int" }] },
+  { name: "guest-fsfreeze-status", returns: "GuestFsfreezeStatus" },
+  { name: "guest-fsfreeze-freeze", returns: "int" },
+  {
+    name: "guest-fsfreeze-freeze-list",
+    args: [{ name: "mountpoints", type: { list: "str" }, optional: true }],
+    returns: "int",
+  },
+  { name: "guest-fsfreeze-thaw", returns: "int" },
+  {
+    name: "guest-fstrim",
+    args: [{ name: "minimum", type: "int", optional: true }],
+    returns: "GuestFilesystemTrimResponse",
+  },
+  { name: "guest-suspend-disk", successResponse: false },
+  { name: "guest-suspend-ram", successResponse: false },
+  { name: "guest-suspend-hybrid", successResponse: false },
+  { name: "guest-network-get-interfaces", returns: { list: "GuestNetworkInterface" } },
+  { name: "guest-get-vcpus", returns: { list: "GuestLogicalProcessor" } },
+  {
+    name: "guest-set-vcpus",
+    args: [{ name: "vcpus", type: { list: "GuestLogicalProcessor" } }],
+    returns: "int",
+  },
+] as const satisfies readonly CommandDef[];
+
+/** Wire name of a command in {@link COMMANDS}. */
+export type CommandName = (typeof COMMANDS)[number]["name"];
+
+/** The commands allowed while filesystems are frozen (qemu-ga's freeze allow-list). */
+export const FROZEN_ALLOWED: ReadonlySet<string> = new Set([
+  "guest-ping",
+  "guest-info",
+  "guest-sync",
+  "guest-sync-delimited",
+  "guest-fsfreeze-status",
+  "guest-fsfreeze-thaw",
+]);
+
+const byName: ReadonlyMap<string, CommandDef> = new Map(COMMANDS.map((c) => [c.name, c]));
+
+/** Looks up a command definition by its exact (case-sensitive) wire name. */
+export function findCommand(name: string): CommandDef | undefined {
+  return byName.get(name);
+}
+
+/** Looks up a named type; throws for a name the schema does not define (a schema bug). */
+export function namedType(name: string): TypeDef {
+  const t = (TYPES as Record<string, TypeDef>)[name];
+  if (!t) throw new TypeError(`Schema names unknown type '${name}'`);
+  return t;
+}

@@ -1,0 +1,57 @@
+/**
+ * TypeScript types of arguments and return values, computed from the schema data in
+ * `./schema.ts` — so a handler's signature cannot drift from what dispatch validates.
+ *
+ * Mapping: `int`/`uint64` → `bigint` (never a double), `str` → `string`, `bool` → `boolean`,
+ * `number` → `number`, lists → arrays, structs → objects with the wire member names, enums →
+ * string literal unions, alternates → the union of their branches.
+ *
+ * @module
+ */
+
+import type { COMMANDS, TYPES } from "./schema.ts";
+
+type Types = typeof TYPES;
+type Commands = (typeof COMMANDS)[number];
+
+interface Member {
+  readonly name: string;
+  readonly type: unknown;
+  readonly optional?: boolean;
+}
+
+type Simplify<T> = { [K in keyof T]: T[K] } & unknown;
+
+/** The object type of a member list (required members required, optional ones optional). */
+export type StructType<M extends readonly Member[]> = Simplify<
+  & { [E in M[number] as E["optional"] extends true ? never : E["name"]]: TypeOf<E["type"]> }
+  & { [E in M[number] as E["optional"] extends true ? E["name"] : never]?: TypeOf<E["type"]> }
+>;
+
+type NamedType<D> = D extends { kind: "struct"; members: infer M extends readonly Member[] }
+  ? StructType<M>
+  : D extends { kind: "enum"; values: readonly (infer V)[] } ? V
+  : D extends { kind: "alternate"; branches: infer B } ? TypeOf<B[keyof B]>
+  : never;
+
+/** The TypeScript type of a schema type reference. */
+export type TypeOf<T> = T extends "int" | "uint64" ? bigint
+  : T extends "str" ? string
+  : T extends "bool" ? boolean
+  : T extends "number" ? number
+  : T extends { list: infer E } ? TypeOf<E>[]
+  : T extends keyof Types ? NamedType<Types[T]>
+  : never;
+
+/** The validated arguments a command's handler receives. */
+export type ArgsOf<N extends Commands["name"]> = Extract<Commands, { name: N }> extends
+  { args: infer M extends readonly Member[] } ? StructType<M>
+  : Record<string, never>;
+
+/** What a command's handler returns (`void` for commands without a declared return type). */
+export type ReturnOf<N extends Commands["name"]> = Extract<Commands, { name: N }> extends
+  { returns: infer R } ? TypeOf<R>
+  : void;
+
+/** The TypeScript type of a named schema type, e.g. `Named<"GuestFileRead">`. */
+export type Named<N extends keyof Types> = NamedType<Types[N]>;

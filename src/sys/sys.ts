@@ -1,0 +1,14 @@
+/**
+ * The `Sys` interface: everything commands need from the operating system, in one place so that
+ * commands can be tested against fakes and fixture trees without root. The real implementation
+ * (`./linux.ts`) reaches fixed-path special files through libc FFI; user paths (guest-file-*)
+ * stay on Deno APIs so the baked `--allow-read/--allow-write` flags confine them.
+ *
+ * @module
+ */
+
+/** Operating-system services used by command handlers. */
+export interface Sys {
+  /** Wall-clock time in nanoseconds since the epoch, exact (microsecond resolution × 1000). */
+  realtimeNs(): bigint;
+}
