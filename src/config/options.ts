@@ -1,0 +1,278 @@
+/**
+ * qemu-ga's command line and config file combined into an {@linkcode AgentConfig}, or the
+ * exact output and exit status qemu-ga 7.2 produces instead (help, version, `-D`, errors).
+ *
+ * Order, as in qemu-ga: the config file is loaded first (its errors win over option errors, and
+ * its warnings are printed first); then options are applied left to right, so `-V`, `-h` and
+ * `-b help` exit as soon as they are reached and the first bad option exits with status 1;
+ * then defaults, socket activation and the default channel path are applied; then `-D` dumps.
+ *
+ * Extensions over 7.2 (all from upstream except the last two): `-c PATH` / `--config=PATH`
+ * (the file must exist; the last one wins; it is found before the file is loaded, as
+ * upstream's first pass does), `-a` / `--allow-rpcs` and config key `allow-rpcs`, and the
+ * long-only `--freeze-timeout=SECONDS` and `--max-file-handles=N`.
+ *
+ * @module
+ */
+
+import {
+  type AgentConfig,
+  type ChannelMethod,
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_FSFREEZE_HOOK,
+  DEFAULT_MAX_FILE_HANDLES,
+  DEFAULT_PIDFILE,
+  DEFAULT_STATEDIR,
+  defaultChannelPath,
+  isChannelMethod,
+} from "./config.ts";
+import { loadConfigFile, splitList } from "./config_file.ts";
+import { dumpConfig } from "./dump.ts";
+import { getoptLong, type GetoptSpec } from "./getopt.ts";
+import { formatGlibMessage } from "./glib_log.ts";
+import { socketActivationFds, UNSUPPORTED_LISTEN_FD } from "./socket_activation.ts";
+import { usageText } from "./usage.ts";
+
+/** The name printed in getopt messages and the usage text. */
+export const PROGRAM_NAME = "qemu-ga";
+
+/** The getopt grammar: upstream qemu-ga's options, 7.2's `--blacklist`, qga-deno's two. */
+export const OPTION_SPEC: GetoptSpec = {
+  programName: PROGRAM_NAME,
+  // `s:` is Windows' --service; on Linux qemu-ga accepts `-s ARG` and ignores it.
+  shortOptions: "hVvdc:m:p:l:f:F::b:a:s:t:Dr",
+  // Upstream's table order (it orders ambiguity messages), with 7.2's --blacklist alias.
+  longOptions: [
+    { name: "help", hasArg: "none", key: "h" },
+    { name: "version", hasArg: "none", key: "V" },
+    { name: "config", hasArg: "required", key: "c" },
+    { name: "dump-conf", hasArg: "none", key: "D" },
+    { name: "logfile", hasArg: "required", key: "l" },
+    { name: "pidfile", hasArg: "required", key: "f" },
+    { name: "fsfreeze-hook", hasArg: "optional", key: "F" },
+    { name: "verbose", hasArg: "none", key: "v" },
+    { name: "method", hasArg: "required", key: "m" },
+    { name: "path", hasArg: "required", key: "p" },
+    { name: "daemonize", hasArg: "none", key: "d" },
+    { name: "block-rpcs", hasArg: "required", key: "b" },
+    { name: "blacklist", hasArg: "required", key: "b" },
+    { name: "allow-rpcs", hasArg: "required", key: "a" },
+    { name: "statedir", hasArg: "required", key: "t" },
+    { name: "retry-path", hasArg: "none", key: "r" },
+  ],
+  extensionOptions: [
+    { name: "freeze-timeout", hasArg: "required", key: "freeze-timeout" },
+    { name: "max-file-handles", hasArg: "required", key: "max-file-handles" },
+  ],
+};
+
+/** What {@linkcode parseCommandLine} may consult; everything else it computes itself. */
+export interface ParseEnvironment {
+  /** Reads an environment variable (`QGA_CONF`, and `LISTEN_*` for socket activation). */
+  env(name: string): string | undefined;
+  /** Reads the config file; throws `Deno.errors.NotFound` etc. (see `deno_environment.ts`). */
+  readTextFile(path: string): string;
+  /** Every registered command, in registration order, for `-b help` / `-a help`. */
+  commandNames: readonly string[];
+  /** The line `-V` prints (without the newline), e.g. `QEMU Guest Agent 7.2.22`. */
+  versionText: string;
+  /** Process id shown in GLib-format messages and compared with `LISTEN_PID` (default: own). */
+  pid?: number;
+  /** The clock for GLib-format message timestamps (default: now). */
+  now?(): Date;
+  /**
+   * The channel method of the socket on fd 3 (`undefined` for an unsupported family). Socket
+   * activation is only checked when this is given.
+   */
+  listenSocketMethod?(): "unix-listen" | "vsock-listen" | undefined;
+}
+
+/** Either a configuration to run with (plus messages for stderr), or output and exit status. */
+export type ParseOutcome =
+  | { kind: "run"; config: AgentConfig; stderr: string }
+  | { kind: "exit"; code: number; stdout: string; stderr: string };
+
+const UNKNOWN_OPTION = `Unknown option, try '${PROGRAM_NAME} --help' for more information.\n`;
+const NO_PATH = "must specify a path for this channel";
+const MAX_INTEGER = 2147483647;
+
+interface Draft {
+  daemonize: boolean;
+  method?: string;
+  channelPath?: string;
+  logfile?: string;
+  pidfile?: string;
+  fsfreezeHook?: string;
+  statedir?: string;
+  verbose: boolean;
+  retryPath: boolean;
+  blockRpcs: string[];
+  allowRpcs: string[];
+  dump: boolean;
+  freezeTimeoutSeconds?: number;
+  maxFileHandles: number;
+}
+
+/**
+ * Parses qemu-ga's command line (and its config file) the way qemu-ga 7.2 does.
+ *
+ * @param argv The arguments after the program name. A leading `--` is dropped first, because
+ * `deno task start -- -m x` passes a literal `--` ahead of the real arguments; any later `--`
+ * ends the options as usual.
+ * @param environment Access to the environment, the config file, command names and version.
+ * @returns `run` with the configuration, or `exit` with what to print and the exit status.
+ */
+export function parseCommandLine(
+  argv: readonly string[],
+  environment: ParseEnvironment,
+): ParseOutcome {
+  const args = argv[0] === "--" ? argv.slice(1) : argv;
+  const pid = environment.pid ?? Deno.pid;
+  const critical = (message: string) =>
+    formatGlibMessage("critical", message, { pid, now: environment.now?.() ?? new Date() });
+  const events = getoptLong(args, OPTION_SPEC);
+
+  let configPath: string | undefined;
+  for (const event of events) {
+    if (event.kind === "option" && event.key === "c") configPath = event.arg;
+  }
+  const loaded = loadConfigFile(
+    configPath ?? environment.env("QGA_CONF") ?? DEFAULT_CONFIG_PATH,
+    { required: configPath !== undefined, readTextFile: (path) => environment.readTextFile(path) },
+  );
+  const stderr = loaded.messages.map(({ level, message, domain }) =>
+    formatGlibMessage(level, message, {
+      pid,
+      now: environment.now?.() ?? new Date(),
+      ...(domain === undefined ? {} : { domain }),
+    })
+  ).join("");
+  const exit = (code: number, stdout: string, more = ""): ParseOutcome => ({
+    kind: "exit",
+    code,
+    stdout,
+    stderr: stderr + more,
+  });
+  if (loaded.failed) return exit(1, "");
+
+  const file = loaded.values;
+  const draft: Draft = {
+    ...file,
+    daemonize: file.daemonize ?? false,
+    verbose: file.verbose ?? false,
+    retryPath: file.retryPath ?? false,
+    dump: false,
+    maxFileHandles: DEFAULT_MAX_FILE_HANDLES,
+  };
+
+  for (const event of events) {
+    if (event.kind === "error") return exit(1, UNKNOWN_OPTION, event.message);
+    const arg = event.arg ?? "";
+    switch (event.key) {
+      case "h":
+        return exit(0, usageText(PROGRAM_NAME, environment.versionText));
+      case "V":
+        return exit(0, `${environment.versionText}\n`);
+      case "b":
+      case "a":
+        if (arg === "help" || arg === "?") {
+          return exit(0, environment.commandNames.map((name) => `${name}\n`).join(""));
+        }
+        (event.key === "b" ? draft.blockRpcs : draft.allowRpcs).push(...splitList(arg));
+        break;
+      case "freeze-timeout":
+      case "max-file-handles": {
+        const value = /^[0-9]+$/.test(arg) ? Number(arg) : 0;
+        if (value < 1 || value > MAX_INTEGER) {
+          return exit(
+            1,
+            "",
+            `${PROGRAM_NAME}: option '--${event.key}' expects a whole number from 1 to ` +
+              `${MAX_INTEGER}, not '${arg}'\n`,
+          );
+        }
+        if (event.key === "freeze-timeout") draft.freezeTimeoutSeconds = value;
+        else draft.maxFileHandles = value;
+        break;
+      }
+      default:
+        applySimpleOption(draft, event.key, event.arg);
+    }
+  }
+
+  const methodText = draft.method ?? "virtio-serial";
+  let method: ChannelMethod | undefined = isChannelMethod(methodText) ? methodText : undefined;
+  let channelPath = draft.channelPath;
+  let socketActivated = false;
+  if (environment.listenSocketMethod) {
+    const activation = socketActivationFds((name) => environment.env(name), pid);
+    if (typeof activation === "object") return exit(1, "", critical(activation.error));
+    if (activation !== "none") {
+      method = environment.listenSocketMethod();
+      if (method === undefined) return exit(1, "", critical(UNSUPPORTED_LISTEN_FD));
+      socketActivated = true;
+      channelPath = "";
+    }
+  }
+  channelPath ??= defaultChannelPath(methodText);
+  if (channelPath === undefined) return exit(1, "", critical(NO_PATH));
+
+  const config: AgentConfig = {
+    daemonize: draft.daemonize,
+    method: method ?? "virtio-serial",
+    channelPath,
+    pidfile: draft.pidfile ?? DEFAULT_PIDFILE,
+    statedir: draft.statedir ?? DEFAULT_STATEDIR,
+    verbose: draft.verbose,
+    retryPath: draft.retryPath,
+    blockRpcs: draft.blockRpcs,
+    allowRpcs: draft.allowRpcs,
+    maxFileHandles: draft.maxFileHandles,
+  };
+  if (draft.logfile !== undefined) config.logfile = draft.logfile;
+  if (draft.fsfreezeHook !== undefined) config.fsfreezeHook = draft.fsfreezeHook;
+  if (draft.freezeTimeoutSeconds !== undefined) {
+    config.freezeTimeoutSeconds = draft.freezeTimeoutSeconds;
+  }
+  if (method === undefined) config.unsupportedMethod = methodText;
+  if (socketActivated) config.socketActivated = true;
+  if (draft.dump) return exit(0, dumpConfig(config));
+  return { kind: "run", config, stderr };
+}
+
+/** Applies an option that only sets a field (`c` was handled before loading the file). */
+function applySimpleOption(draft: Draft, key: string, arg: string | undefined): void {
+  const value = arg ?? "";
+  switch (key) {
+    case "m":
+      draft.method = value;
+      break;
+    case "p":
+      draft.channelPath = value;
+      break;
+    case "l":
+      draft.logfile = value;
+      break;
+    case "f":
+      draft.pidfile = value;
+      break;
+    case "F":
+      draft.fsfreezeHook = arg ?? DEFAULT_FSFREEZE_HOOK;
+      break;
+    case "t":
+      draft.statedir = value;
+      break;
+    case "v":
+      draft.verbose = true;
+      break;
+    case "d":
+      draft.daemonize = true;
+      break;
+    case "D":
+      draft.dump = true;
+      break;
+    case "r":
+      draft.retryPath = true;
+      break;
+  }
+}

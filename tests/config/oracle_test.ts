@@ -1,0 +1,111 @@
+/**
+ * `parseCommandLine()` against Debian qemu-ga 7.2: every case of `oracle_cases.ts` is compared
+ * with the recording in `tests/fixtures/config/`, and, when `/usr/sbin/qemu-ga` 7.2 is
+ * installed, also with the live binary (always invoked as `qemu-ga -D ...`, which is safe).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { usageText } from "../../src/config/usage.ts";
+import {
+  normalize,
+  ORACLE,
+  ORACLE_CASES,
+  prepareConf,
+  RECORDING,
+  runOracle,
+  runOurs,
+  type RunResult,
+} from "./oracle_cases.ts";
+
+interface Recording {
+  oracle: string;
+  commandNames: string[];
+  cases: Record<string, RunResult>;
+}
+
+const recording: Recording = JSON.parse(Deno.readTextFileSync(RECORDING));
+const recordedHelp = Deno.readTextFileSync(
+  new URL("../fixtures/config/help_7_2.txt", import.meta.url),
+);
+const live = await findOracle();
+
+async function findOracle(): Promise<{ versionText: string; commandNames: string[] } | string> {
+  try {
+    if (!Deno.statSync(ORACLE).isFile) return `${ORACLE} is not a file`;
+  } catch {
+    return `${ORACLE} is not installed`;
+  }
+  const version = (await runOracle(["-V"], "/nonexistent/qga.conf")).stdout.trimEnd();
+  if (!version.startsWith("QEMU Guest Agent 7.2.")) return `${ORACLE} is ${version}, not 7.2`;
+  const names = (await runOracle(["-b", "help"], "/nonexistent/qga.conf")).stdout.trimEnd();
+  return { versionText: version, commandNames: names.split("\n") };
+}
+
+function normalized(result: RunResult, dir: string): RunResult {
+  return {
+    code: result.code,
+    stdout: normalize(result.stdout, dir),
+    stderr: normalize(result.stderr, dir),
+  };
+}
+
+Deno.test("qemu-ga 7.2 oracle availability is reported", () => {
+  const mode = typeof live === "string"
+    ? `live comparison skipped (${live}); comparing with the recording only`
+    : `comparing with the recording and with live ${ORACLE} (${live.versionText})`;
+  console.log(mode);
+  assert.equal(Object.keys(recording.cases).length, ORACLE_CASES.length);
+});
+
+for (const [index, item] of ORACLE_CASES.entries()) {
+  Deno.test(`parseCommandLine() matches qemu-ga 7.2: ${item.name}`, async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "qga-config-" });
+    try {
+      const qgaConf = prepareConf(item, dir, index);
+      const expected = recording.cases[item.name];
+      assert.ok(expected, `no recording for "${item.name}"; run tests/config/record_oracle.ts`);
+      const ours = runOurs(item.args, qgaConf, {
+        versionText: recording.oracle,
+        commandNames: recording.commandNames,
+      });
+      assert.deepEqual(normalized(ours, dir), expected, "differs from the recording");
+      if (typeof live !== "string") {
+        const oracle = normalized(await runOracle(item.args, qgaConf), dir);
+        const oursLive = normalized(runOurs(item.args, qgaConf, live), dir);
+        assert.deepEqual(oursLive, oracle, "differs from the live oracle");
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}
+
+/** The lines qga-deno adds to 7.2's usage text; removing them must give 7.2's text back. */
+function without72Additions(text: string): string {
+  const lines = text.split("\n");
+  const drop = (first: string, count: number) => {
+    const at = lines.findIndex((line) => line.startsWith(first));
+    assert.ok(at >= 0, `usage text lacks "${first}"`);
+    lines.splice(at, count);
+  };
+  drop("  -c, --config=PATH", 3);
+  drop("  -a, --allow-rpcs", 2);
+  drop("      --freeze-timeout=SECONDS", 6);
+  return lines.join("\n");
+}
+
+Deno.test("usageText() is qemu-ga 7.2's -h text plus the added options", async () => {
+  let expected = recordedHelp;
+  if (typeof live !== "string") {
+    const output = await new Deno.Command("/bin/bash", {
+      args: ["-c", `exec -a qemu-ga ${ORACLE} -h`],
+      env: { QGA_CONF: "/nonexistent/qga.conf" },
+      clearEnv: true,
+    }).output();
+    expected = new TextDecoder().decode(output.stdout);
+  }
+  const versionLine = expected.split("\n")[1]!;
+  assert.equal(without72Additions(usageText("qemu-ga", versionLine)), expected);
+});
