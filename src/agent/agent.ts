@@ -28,8 +28,8 @@ export interface AgentEnvironment {
   readonly sys: Sys;
   /** Opens the configured channel; throws ChannelOpenError with qemu-ga's text. */
   readonly openChannel: () => Promise<Channel>;
-  /** Opens the log file once logging may touch the disk (not while frozen). */
-  readonly openLogFile?: () => void;
+  /** Opens the log file once logging may touch the disk (not while frozen); false on failure. */
+  readonly openLogFile?: () => boolean;
 }
 
 /** A running agent. */
@@ -81,8 +81,9 @@ export class Agent {
           `${state.paths.frozenMarker} is removed`,
       );
       log.setEnabled(false);
-    } else {
-      this.#env.openLogFile?.();
+    } else if (this.#env.openLogFile?.() === false) {
+      log.critical("error initializing guest agent");
+      return 1;
     }
     const filter = new CommandFilter({
       blockRpcs: config.blockRpcs,

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { parseKeyFile } from "../config/key_file.ts";
+
 /** The first handle a fresh state directory hands out. */
 export const FIRST_HANDLE = 1000n;
 
@@ -24,27 +26,14 @@ export function statePaths(statedir: string): StatePaths {
   return { stateFile: `${dir}/qga.state`, frozenMarker: `${dir}/qga.state.isfrozen` };
 }
 
-/** Parses `qga.state` text; returns the counter or throws Error with GLib-like text. */
+/** Parses `qga.state` text; returns the counter or throws Error with GLib's text. */
 export function parseStateFile(text: string): bigint {
-  let group = "";
-  let counter: bigint | undefined;
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    if (line.startsWith("[") && line.endsWith("]")) {
-      group = line.slice(1, -1);
-      continue;
-    }
-    const eq = line.indexOf("=");
-    if (eq < 0 || group === "") {
-      throw new Error(`Key file contains line “${line}” which is not a key-value pair, group, or comment`);
-    }
-    if (group === "global" && line.slice(0, eq).trim() === "fd_counter") {
-      const value = line.slice(eq + 1).trim();
-      counter = /^-?\d+$/.test(value) ? BigInt(value) : 0n;
-    }
-  }
-  return counter ?? FIRST_HANDLE;
+  const parsed = parseKeyFile(text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  const value = parsed.file.get("global")?.get("fd_counter");
+  if (value === undefined) return FIRST_HANDLE;
+  // g_key_file_get_int64 semantics: a value that is not an integer reads as 0.
+  return /^-?\d+$/.test(value.trim()) ? BigInt(value.trim()) : 0n;
 }
 
 /** Serialises the state file exactly as qemu-ga writes it. */

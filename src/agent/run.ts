@@ -1,0 +1,93 @@
+/**
+ * Process-level wiring of the agent: options and config, the inspector-signal guard, log
+ * destination, socket activation, signals, and the {@link Agent} itself.
+ *
+ * @module
+ */
+
+import { channelFromListenFd, listenFdMethod, openChannel } from "../channel/channel.ts";
+import { denoParseEnvironment } from "../config/deno_environment.ts";
+import { type ParseOutcome, parseCommandLine } from "../config/options.ts";
+import type { AgentConfig } from "../config/config.ts";
+import { COMMANDS } from "../schema/schema.ts";
+import { guardAgainstInspectorSignal } from "../sys/inspector_guard.ts";
+import { linuxSys } from "../sys/linux.ts";
+import { strerror } from "../sys/errors.ts";
+import { Agent } from "./agent.ts";
+import { Logger, writerSink } from "./log.ts";
+import { VERSION_TEXT } from "./version.ts";
+
+/** The first file descriptor systemd passes (`SD_LISTEN_FDS_START`). */
+const LISTEN_FD = 3;
+
+const encoder = new TextEncoder();
+
+function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let off = 0;
+  while (off < bytes.length) off += stream.writeSync(bytes.subarray(off));
+}
+
+/** Parses the command line of this process (a leading `--` from `deno task` is dropped). */
+export function parseProcessArgs(args: readonly string[]): ParseOutcome {
+  return parseCommandLine(
+    args,
+    denoParseEnvironment({
+      commandNames: COMMANDS.map((c) => c.name),
+      versionText: VERSION_TEXT,
+      listenSocketMethod: () => listenFdMethod(LISTEN_FD),
+    }),
+  );
+}
+
+function openLogFile(config: AgentConfig, log: Logger): boolean {
+  if (config.logfile === undefined) return true;
+  try {
+    const file = Deno.openSync(config.logfile, { append: true, create: true, mode: 0o640 });
+    log.setSink(writerSink(file));
+    return true;
+  } catch (error) {
+    log.critical(`unable to open specified log file: ${strerror(error)}`);
+    return false;
+  }
+}
+
+/** Runs the agent for `args` (normally `Deno.args`); resolves to the process exit status. */
+export async function runAgent(args: readonly string[]): Promise<number> {
+  guardAgainstInspectorSignal();
+  const outcome = parseProcessArgs(args);
+  if (outcome.kind === "exit") {
+    if (outcome.stdout) writeAll(Deno.stdout, outcome.stdout);
+    if (outcome.stderr) writeAll(Deno.stderr, outcome.stderr);
+    return outcome.code;
+  }
+  const config = outcome.config;
+  if (outcome.stderr) writeAll(Deno.stderr, outcome.stderr);
+  const log = new Logger(writerSink(Deno.stderr), config.verbose);
+  if (config.socketActivated) {
+    for (const name of ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"]) Deno.env.delete(name);
+  }
+  const agent = new Agent({
+    config,
+    log,
+    sys: linuxSys(),
+    openChannel: () => {
+      if (config.unsupportedMethod !== undefined) {
+        return Promise.reject(
+          new Error(`unsupported channel method/type: ${config.unsupportedMethod}`),
+        );
+      }
+      if (config.socketActivated) return Promise.resolve(channelFromListenFd(LISTEN_FD));
+      return openChannel(config.method, config.channelPath);
+    },
+    openLogFile: () => openLogFile(config, log),
+  });
+  const onSignal = (name: Deno.Signal) => () => agent.requestStop(name);
+  const handlers = (["SIGTERM", "SIGINT"] as const).map((s) => [s, onSignal(s)] as const);
+  for (const [signal, handler] of handlers) Deno.addSignalListener(signal, handler);
+  try {
+    return await agent.run();
+  } finally {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  }
+}
