@@ -8,6 +8,7 @@
 
 import { type Channel, ChannelOpenError } from "../channel/channel.ts";
 import { HANDLERS } from "../commands/mod.ts";
+import { FileHandleTable } from "../commands/file/handles.ts";
 import type { CommandContext } from "../commands/context.ts";
 import type { AgentConfig } from "../config/config.ts";
 import { Dispatcher } from "../dispatch/dispatch.ts";
@@ -97,6 +98,7 @@ export class Agent {
       log,
       sys: this.#env.sys,
       replies,
+      files: new FileHandleTable({ limit: config.maxFileHandles }),
     };
     const dispatcher = new Dispatcher({
       handlers: HANDLERS as Record<string, never>,

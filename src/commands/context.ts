@@ -9,6 +9,7 @@ import type { Logger } from "../agent/log.ts";
 import type { CommandName } from "../schema/schema.ts";
 import type { ArgsOf, ReturnOf } from "../schema/types.ts";
 import type { Sys } from "../sys/sys.ts";
+import type { FileHandleTable } from "./file/handles.ts";
 
 /** Services of the dispatcher that some commands need. */
 export interface ReplyControl {
@@ -30,6 +31,8 @@ export interface CommandContext {
   readonly sys: Sys;
   /** Dispatcher services. */
   readonly replies: ReplyControl;
+  /** Open guest-file handles. */
+  readonly files: FileHandleTable;
 }
 
 /** A handler for command `N`: validated arguments in, the schema's return type out. */

@@ -5,6 +5,7 @@
  */
 
 import type { HandlerTable } from "./context.ts";
+import { FILE_HANDLERS } from "./file/mod.ts";
 import { guestFsfreezeStatus } from "./fsfreeze_status.ts";
 import { guestInfo } from "./info.ts";
 import { guestPing, guestSync, guestSyncDelimited } from "./sync.ts";
@@ -18,4 +19,5 @@ export const HANDLERS: HandlerTable = {
   "guest-get-time": guestGetTime,
   "guest-info": guestInfo,
   "guest-fsfreeze-status": guestFsfreezeStatus,
+  ...FILE_HANDLERS,
 };

@@ -1,0 +1,112 @@
+/**
+ * Test fixtures for the guest-file-* handlers: a real `AgentState` on a temporary state
+ * directory, a capturing logger, a handle table and a byte-exact dispatcher over them.
+ *
+ * @module
+ */
+
+import { AgentState } from "../../../src/agent/agent_state.ts";
+import { Logger } from "../../../src/agent/log.ts";
+import type { CommandContext } from "../../../src/commands/context.ts";
+import {
+  type FileHandlers,
+  fileHandlers,
+  FileHandleTable,
+  type FileHandleTableOptions,
+} from "../../../src/commands/file/mod.ts";
+import { Dispatcher } from "../../../src/dispatch/dispatch.ts";
+import { CommandFilter } from "../../../src/dispatch/filter.ts";
+import type { QDict, QValue } from "../../../src/qobject/value.ts";
+
+/** A temporary directory, a context over it and the file handlers bound to a fresh table. */
+export interface Fixture extends AsyncDisposable {
+  /** Temporary directory holding `state/` and any test files. */
+  readonly dir: string;
+  /** The state directory (`<dir>/state`). */
+  readonly statedir: string;
+  /** The handler context. */
+  readonly ctx: CommandContext;
+  /** The handle table the handlers use. */
+  readonly table: FileHandleTable;
+  /** The handlers. */
+  readonly h: FileHandlers;
+  /** Audit messages logged so far (text after `info: `). */
+  readonly audit: string[];
+  /** Sends one request (plain data) through a dispatcher; resolves to the reply text. */
+  request(request: Record<string, unknown>): Promise<string>;
+}
+
+/** Builds a context around `state` that records audit lines into `audit`. */
+export function makeContext(state: AgentState, audit: string[]): CommandContext {
+  const log = new Logger((line) => {
+    const m = /^\d+\.\d{6}: info: (.*)\n$/s.exec(line);
+    if (m) audit.push(m[1]!);
+  }, true);
+  return {
+    version: "test",
+    state,
+    log,
+    sys: { realtimeNs: () => 0n },
+    replies: { delimitNextReply() {}, isAvailable: () => true },
+    files: new FileHandleTable(),
+  };
+}
+
+/** Turns plain data into the parser's value model (objects → Maps, numbers → bigint). */
+export function q(v: unknown): QValue {
+  if (Array.isArray(v)) return v.map(q);
+  if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
+  if (v !== null && typeof v === "object" && !(v instanceof Uint8Array)) {
+    return new Map(Object.entries(v).map(([k, x]) => [k, q(x)])) as QDict;
+  }
+  return v as QValue;
+}
+
+/** Creates a fixture; dispose it (`await using`) to close handles and delete the directory. */
+export async function fixture(options: FileHandleTableOptions = {}): Promise<Fixture> {
+  const dir = await Deno.makeTempDir({ prefix: "qga-file-test-" });
+  const statedir = `${dir}/state`;
+  await Deno.mkdir(statedir);
+  const audit: string[] = [];
+  const state = AgentState.load(statedir, new Logger(() => {}));
+  const ctx = makeContext(state, audit);
+  const table = new FileHandleTable(options);
+  const h = fileHandlers(table);
+  const dispatcher = new Dispatcher({
+    handlers: h as never,
+    filter: new CommandFilter({ isFrozen: () => false }),
+    context: ctx,
+  });
+  const decoder = new TextDecoder();
+  return {
+    dir,
+    statedir,
+    ctx,
+    table,
+    h,
+    audit,
+    async request(request) {
+      const reply = await dispatcher.dispatch(q(request));
+      return reply === null ? "" : decoder.decode(reply);
+    },
+    async [Symbol.asyncDispose]() {
+      await table.closeAll();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Base64 of a string's UTF-8 bytes. */
+export function b64(text: string): string {
+  return new TextEncoder().encode(text).toBase64();
+}
+
+/** Expected `QgaError` shape for `assert.rejects`. */
+export function qgaError(desc: string): { name: string; message: string } {
+  return { name: "QgaError", message: desc };
+}
+
+/** Permission bits of a path. */
+export function permBits(path: string): number {
+  return Deno.statSync(path).mode! & 0o7777;
+}
