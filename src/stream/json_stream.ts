@@ -1,0 +1,125 @@
+/**
+ * The incremental JSON message stream of qemu-ga: bytes in, complete top-level
+ * values (or error replies) out, exactly like QEMU's json-lexer + json-streamer +
+ * json-parser (spec sections 1.2–1.4).
+ *
+ * State is only reset by errors and completed messages, never by the caller: a
+ * partial message survives between `feed()` calls (and, in the agent, across client
+ * reconnects), which is why clients send a 0xFF byte to resynchronise.
+ *
+ * @example Feeding a request in two pieces
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { JsonMessageStream } from "./json_stream.ts";
+ *
+ * const stream = new JsonMessageStream();
+ * const encoder = new TextEncoder();
+ * assert.deepEqual(stream.feed(encoder.encode('{"execute":"guest-')), []);
+ * const events = stream.feed(encoder.encode('ping"}'));
+ * assert.deepEqual(events, [{ value: new Map([["execute", "guest-ping"]]) }]);
+ * ```
+ *
+ * @module
+ */
+
+import type { QValue } from "../qobject/value.ts";
+import { JsonLexer } from "./lexer.ts";
+import { MAX_NESTING, MAX_TOKEN_COUNT, MAX_TOKEN_SIZE } from "./limits.ts";
+import { parseTokens } from "./parser.ts";
+import { type Token, TokenType } from "./token.ts";
+
+/** One complete top-level result: a parsed value, or an error reply text. */
+export type StreamEvent = { value: QValue } | { error: string | Uint8Array };
+
+const ENCODER = new TextEncoder();
+const STRAY_HEAD = ENCODER.encode("JSON parse error, stray '");
+
+/**
+ * Builds `JSON parse error, stray '<bytes>'` as raw bytes; the token is cut at its
+ * first NUL byte, as QEMU formats it with `%s`.
+ */
+function strayError(bytes: Uint8Array): Uint8Array {
+  const nul = bytes.indexOf(0);
+  const text = nul < 0 ? bytes : bytes.subarray(0, nul);
+  const out = new Uint8Array(STRAY_HEAD.length + text.length + 1);
+  out.set(STRAY_HEAD);
+  out.set(text, STRAY_HEAD.length);
+  out[out.length - 1] = 0x27;
+  return out;
+}
+
+/**
+ * Splits a byte stream into JSON messages the way qemu-ga does.
+ *
+ * Errors of the lexing layer (`JSON parse error, stray '...'`) are returned as raw
+ * bytes (a `Uint8Array`) because they quote the offending input verbatim; a reply
+ * writer must escape them and show invalid UTF-8 as U+FFFD. The `\uXXXX ... is not a
+ * valid Unicode character` error is also raw bytes when the quoted escape text holds
+ * non-ASCII bytes. All other errors are strings.
+ */
+export class JsonMessageStream {
+  #lexer = new JsonLexer((token) => this.#process(token));
+  #tokens: Token[] = [];
+  #braces = 0;
+  #brackets = 0;
+  #size = 0;
+  #events: StreamEvent[] = [];
+
+  /** Feeds bytes; returns the events completed by them, in order. Never throws for any input. */
+  feed(chunk: Uint8Array): StreamEvent[] {
+    const events: StreamEvent[] = [];
+    this.#events = events;
+    this.#lexer.feed(chunk);
+    this.#events = [];
+    return events;
+  }
+
+  #reset(): void {
+    this.#tokens = [];
+    this.#braces = 0;
+    this.#brackets = 0;
+    this.#size = 0;
+  }
+
+  #fail(error: string | Uint8Array): void {
+    this.#reset();
+    this.#events.push({ error });
+  }
+
+  /** QEMU's `json_message_process_token()`. */
+  #process(token: Token): void {
+    switch (token.type) {
+      case TokenType.LCURLY:
+        this.#braces++;
+        break;
+      case TokenType.RCURLY:
+        this.#braces--;
+        break;
+      case TokenType.LSQUARE:
+        this.#brackets++;
+        break;
+      case TokenType.RSQUARE:
+        this.#brackets--;
+        break;
+      case TokenType.ERROR:
+        return this.#fail(strayError(token.bytes!));
+    }
+    if (this.#size + token.len + 1 > MAX_TOKEN_SIZE) {
+      return this.#fail("JSON token size limit exceeded");
+    }
+    if (this.#tokens.length + 1 > MAX_TOKEN_COUNT) {
+      return this.#fail("JSON token count limit exceeded");
+    }
+    if (this.#braces + this.#brackets > MAX_NESTING) {
+      return this.#fail("JSON nesting depth limit exceeded");
+    }
+    this.#tokens.push(token);
+    this.#size += token.len;
+    if ((this.#braces > 0 || this.#brackets > 0) && this.#braces >= 0 && this.#brackets >= 0) {
+      return;
+    }
+    const tokens = this.#tokens;
+    this.#reset();
+    this.#events.push(parseTokens(tokens));
+  }
+}
