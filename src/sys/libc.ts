@@ -1,0 +1,216 @@
+/**
+ * libc through FFI: the only module of qga-deno that calls `Deno.dlopen`.
+ *
+ * Deno refuses `/dev`, `/proc` and `/sys` paths without `-A`, and has no API for ioctls,
+ * `settimeofday`, termios, epoll or raw sockets; the agent reaches those through these thin,
+ * typed wrappers. libc is opened by absolute path (a path list in `--allow-ffi` makes relative
+ * names resolve against the current directory). Failures become {@link SysError}s carrying the
+ * errno and glibc's `strerror` text, read right after the synchronous call on the JS thread.
+ *
+ * @module
+ */
+
+/** Absolute libc paths, tried in order (the same list as deno.json's `ffi` permission). */
+export const LIBC_PATHS: readonly string[] = [
+  "/lib/x86_64-linux-gnu/libc.so.6",
+  "/lib/aarch64-linux-gnu/libc.so.6",
+  "/lib64/libc.so.6",
+  "/usr/lib64/libc.so.6",
+  "/usr/lib/libc.so.6",
+  "/lib/libc.so.6",
+];
+
+const SYMBOLS = {
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  pwrite: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  unlink: { parameters: ["buffer"], result: "i32" },
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  ioctl_int: { name: "ioctl", parameters: ["i32", "u64", "u64"], result: "i32" },
+  epoll_create1: { parameters: ["i32"], result: "i32" },
+  epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  epoll_wait: {
+    parameters: ["i32", "buffer", "i32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  listen: { parameters: ["i32", "i32"], result: "i32" },
+  accept4: { parameters: ["i32", "pointer", "pointer", "i32"], result: "i32" },
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+  tcflush: { parameters: ["i32", "i32"], result: "i32" },
+  cfmakeraw: { parameters: ["buffer"], result: "void" },
+  gettimeofday: { parameters: ["buffer", "pointer"], result: "i32" },
+  settimeofday: { parameters: ["buffer", "pointer"], result: "i32" },
+  signal: { parameters: ["i32", "pointer"], result: "pointer" },
+  getpid: { parameters: [], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The opened library's symbols. */
+export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
+
+/** Opens libc on first use and returns its symbols. */
+export function libc(): LibcSymbols {
+  if (library) return library.symbols;
+  const preferred = Deno.build.arch === "aarch64"
+    ? [...LIBC_PATHS].sort((a) => (a.includes("aarch64") ? -1 : 0))
+    : LIBC_PATHS;
+  let lastError: unknown;
+  for (const path of preferred) {
+    try {
+      library = Deno.dlopen(path, SYMBOLS);
+      return library.symbols;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new Error(`cannot open libc (tried ${LIBC_PATHS.join(", ")}): ${lastError}`);
+}
+
+/** errno values the agent looks at (Linux, all architectures it supports). */
+export const Errno = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EIO: 5,
+  ENXIO: 6,
+  EBADF: 9,
+  EAGAIN: 11,
+  EACCES: 13,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  ENOTDIR: 20,
+  EISDIR: 21,
+  EINVAL: 22,
+  ENOTTY: 25,
+  ESPIPE: 29,
+  EPIPE: 32,
+  ENOTSUP: 95,
+  EOPNOTSUPP: 95,
+  EAFNOSUPPORT: 97,
+  EADDRINUSE: 98,
+  ECONNRESET: 104,
+} as const;
+
+/** Reads the calling thread's errno (valid right after a failed synchronous call). */
+export function errno(): number {
+  const p = libc().__errno_location();
+  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+}
+
+/** glibc's English text for an errno value, e.g. `No such file or directory`. */
+export function strerror(code: number): string {
+  const p = libc().strerror(code);
+  return p === null ? `Unknown error ${code}` : Deno.UnsafePointerView.getCString(p);
+}
+
+/** A failed libc call: the errno and its `strerror` text (the message is that text). */
+export class SysError extends Error {
+  /** The errno value. */
+  readonly errno: number;
+  /** The call that failed, for logs. */
+  readonly call: string;
+
+  /** Creates the error for `call` failing with `code`. */
+  constructor(call: string, code: number) {
+    super(strerror(code));
+    this.name = "SysError";
+    this.errno = code;
+    this.call = call;
+  }
+}
+
+/** Throws a {@link SysError} with the current errno when `result` is negative. */
+export function check<T extends number | bigint>(call: string, result: T): T {
+  if (result < 0) throw new SysError(call, errno());
+  return result;
+}
+
+const encoder = new TextEncoder();
+
+/** A NUL-terminated copy of `path` for passing to libc. */
+export function cString(path: string | Uint8Array): Uint8Array<ArrayBuffer> {
+  const bytes = typeof path === "string" ? encoder.encode(path) : path;
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  return out;
+}
+
+/** `open(2)` flags (Linux generic values; the same on x86_64 and aarch64 except O_DIRECTORY). */
+export const OpenFlags = {
+  O_RDONLY: 0,
+  O_WRONLY: 1,
+  O_RDWR: 2,
+  O_CREAT: 0o100,
+  O_EXCL: 0o200,
+  O_NOCTTY: 0o400,
+  O_TRUNC: 0o1000,
+  O_APPEND: 0o2000,
+  O_NONBLOCK: 0o4000,
+  O_CLOEXEC: 0o2000000,
+} as const;
+
+/** `open(2)`; throws {@link SysError}. */
+export function openFd(path: string | Uint8Array, flags: number, mode = 0): number {
+  return check("open", libc().open(cString(path), flags, mode));
+}
+
+/** `close(2)`, ignoring errors. */
+export function closeFd(fd: number): void {
+  if (fd >= 0) libc().close(fd);
+}
+
+/** `read(2)` into `buffer`; returns the count, or -errno (never throws). */
+export function readFd(fd: number, buffer: Uint8Array<ArrayBuffer>): number {
+  const n = Number(libc().read(fd, buffer, BigInt(buffer.length)));
+  return n < 0 ? -errno() : n;
+}
+
+/** `write(2)` of `bytes`; returns the count, or -errno (never throws). */
+export function writeFd(fd: number, bytes: Uint8Array<ArrayBuffer>): number {
+  const n = Number(libc().write(fd, bytes, BigInt(bytes.length)));
+  return n < 0 ? -errno() : n;
+}
+
+/** Reads a whole small file (e.g. under /proc or /sys) through FFI; throws {@link SysError}. */
+export function readSmallFile(path: string, limit = 1 << 20): Uint8Array {
+  const fd = openFd(path, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
+  try {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const buffer = new Uint8Array(65536);
+    while (total < limit) {
+      const n = readFd(fd, buffer);
+      if (n < 0) throw new SysError("read", -n);
+      if (n === 0) break;
+      chunks.push(buffer.slice(0, n));
+      total += n;
+    }
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) (out.set(c, off), off += c.length);
+    return out;
+  } finally {
+    closeFd(fd);
+  }
+}
+
+/** Wall-clock time from `gettimeofday`, as exact nanoseconds (microseconds × 1000). */
+export function realtimeNs(): bigint {
+  const tv = new BigInt64Array(2);
+  check("gettimeofday", libc().gettimeofday(tv, null));
+  return tv[0]! * 1000000000n + tv[1]! * 1000n;
+}
