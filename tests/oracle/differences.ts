@@ -14,6 +14,8 @@
  * @module
  */
 
+import { findCommand } from "../../src/schema/schema.ts";
+
 /** A deliberate difference from the oracle. */
 export interface IntentionalDifference {
   /** Names of the affected cases. */
@@ -26,6 +28,21 @@ export interface IntentionalDifference {
 
 /** The table of deliberate differences (applied only when testing qga-deno). */
 export const INTENTIONAL_DIFFERENCES: readonly IntentionalDifference[] = [
+  {
+    cases: ["file/two-handles-same-file"],
+    reason: "qemu-ga keeps written data in a stdio buffer until flush/close/seek; qga-deno writes " +
+      "through to the kernel at once, so another handle (or any guest process) sees the bytes " +
+      "before guest-file-flush. Nothing a client can do relies on not seeing its own data.",
+    // The two reads swap: ours sees "abc" before the flush and nothing after it.
+    rewrite: [
+      ['{"return": {"count": 0, "buf-b64": "", "eof": true}}\n', "@SWAP@"],
+      [
+        '{"return": {"count": 3, "buf-b64": "YWJj", "eof": true}}\n',
+        '{"return": {"count": 0, "buf-b64": "", "eof": true}}\n',
+      ],
+      ["@SWAP@", '{"return": {"count": 3, "buf-b64": "YWJj", "eof": true}}\n'],
+    ],
+  },
   {
     cases: [
       "validation/disabled-guest-get-devices",
@@ -55,6 +72,36 @@ export function applyIntentionalDifferences(caseName: string, reply: string): st
     for (const [from, to] of d.rewrite) out = out.replaceAll(from, to);
   }
   return out;
+}
+
+const PARAMETER_ERROR_REGEXP =
+  /^(\{"id": .*, )?\{?"error": \{"class": "GenericError", "desc": "(Parameter '|Invalid parameter type for ')/;
+
+/**
+ * qga-deno registers only the commands of its schema; a command outside it is unknown, as in an
+ * upstream build without it. For a request whose envelope is valid but whose command qga-deno
+ * does not register, the argument-validation error qemu-ga recorded becomes
+ * `The command X has not been found` (lookup happens before argument validation).
+ *
+ * @param request The request bytes of the step (one JSON object), if known.
+ * @param reply The recorded reply.
+ * @returns The reply qga-deno is expected to send.
+ */
+export function expectUnregistered(request: string | undefined, reply: string): string {
+  if (request === undefined) return reply;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(request);
+  } catch {
+    return reply;
+  }
+  const name = (parsed as { execute?: unknown })?.execute;
+  if (typeof name !== "string" || findCommand(name) || !PARAMETER_ERROR_REGEXP.test(reply)) {
+    return reply;
+  }
+  const body = `"error": {"class": "CommandNotFound", "desc": "The command ${name} has not been found"}`;
+  const id = /^\{"id": (.*), "error": /.exec(reply)?.[1];
+  return id === undefined ? `{${body}}\n` : `{"id": ${id}, ${body}}\n`;
 }
 
 const INFO_REPLY_REGEXP =

@@ -19,7 +19,11 @@
 
 import { ORACLE_PATH, STANDARD_RESYNC } from "../helpers/agent_process.ts";
 import { GROUPS, ORACLE_CASES, type OracleCase, stepObject } from "./cases.ts";
-import { applyIntentionalDifferences, normalizeInfoPair } from "./differences.ts";
+import {
+  applyIntentionalDifferences,
+  expectUnregistered,
+  normalizeInfoPair,
+} from "./differences.ts";
 import {
   type AgentKind,
   AgentSession,
@@ -54,12 +58,20 @@ function show(s: string | undefined, around?: number): string {
 }
 
 /** Compares one step; returns a description of the difference, or undefined if equal. */
-function compareStep(c: OracleCase, recorded: StepRecord, actual: StepRecord): string | undefined {
+function compareStep(
+  c: OracleCase,
+  recorded: StepRecord,
+  actual: StepRecord,
+  request: string | undefined,
+): string | undefined {
   const problems: string[] = [];
   if (recorded.reply !== undefined) {
     let expected = recorded.reply;
     let got = actual.reply ?? `<${actual.length} bytes, sha256 ${actual.sha256}>`;
-    if (KIND === "ours") expected = applyIntentionalDifferences(c.name, expected);
+    if (KIND === "ours") {
+      expected = applyIntentionalDifferences(c.name, expected);
+      expected = expectUnregistered(request, expected);
+    }
     const info = normalizeInfoPair(expected, got);
     expected = info.expected;
     got = info.actual;
@@ -105,9 +117,10 @@ function compareCase(c: OracleCase, recorded: StepRecord[], actual: StepRecord[]
     failures.push(`expected ${recorded.length} step replies, got ${actual.length}`);
   }
   for (let i = 0; i < Math.min(recorded.length, actual.length); i++) {
-    const problem = compareStep(c, recorded[i]!, actual[i]!);
-    if (problem === undefined) continue;
     const step = requests[i];
+    const sent = step && "send" in step && typeof step.send === "string" ? step.send : undefined;
+    const problem = compareStep(c, recorded[i]!, actual[i]!, sent);
+    if (problem === undefined) continue;
     const request = step && "send" in step && typeof step.send === "string"
       ? show(step.send)
       : "(generated)";

@@ -206,6 +206,8 @@ async function openDeno(path: string, mode: OpenMode): Promise<DenoFileIo> {
  * reopen that keeps the existing permissions. Throws the Deno/node error unchanged.
  */
 export async function openFileIo(path: string, mode: OpenMode): Promise<FileIo> {
+  // open(2) answers ENOENT for ""; Deno refuses it with its own wording before the syscall.
+  if (path === "") throw osError("ENOENT");
   if (await isStreamPath(path)) return await openStream(path, mode);
   return await openDeno(path, mode);
 }
