@@ -5,6 +5,8 @@
  */
 
 import type { HandlerTable } from "./context.ts";
+import { makeGuestGetVcpus } from "./cpu/get.ts";
+import { makeGuestNetworkGetInterfaces } from "./network/get_interfaces.ts";
 import { FILE_HANDLERS } from "./file/mod.ts";
 import { guestFsfreezeStatus } from "./fsfreeze_status.ts";
 import { guestInfo } from "./info.ts";
@@ -20,4 +22,6 @@ export const HANDLERS: HandlerTable = {
   "guest-info": guestInfo,
   "guest-fsfreeze-status": guestFsfreezeStatus,
   ...FILE_HANDLERS,
+  "guest-network-get-interfaces": makeGuestNetworkGetInterfaces((ctx) => ctx.sys.network),
+  "guest-get-vcpus": makeGuestGetVcpus((ctx) => ctx.sys.cpus),
 };

@@ -54,6 +54,13 @@ const SYMBOLS = {
   settimeofday: { parameters: ["buffer", "pointer"], result: "i32" },
   signal: { parameters: ["i32", "pointer"], result: "pointer" },
   getpid: { parameters: [], result: "i32" },
+  getifaddrs: { parameters: ["buffer"], result: "i32" },
+  freeifaddrs: { parameters: ["pointer"], result: "void" },
+  openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
+  opendir: { parameters: ["buffer"], result: "pointer" },
+  readdir: { parameters: ["pointer"], result: "pointer" },
+  closedir: { parameters: ["pointer"], result: "i32" },
+  inet_ntop: { parameters: ["i32", "buffer", "buffer", "u32"], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library's symbols. */
@@ -102,6 +109,7 @@ export const Errno = {
   EOPNOTSUPP: 95,
   EAFNOSUPPORT: 97,
   EADDRINUSE: 98,
+  EADDRNOTAVAIL: 99,
   ECONNRESET: 104,
 } as const;
 
@@ -161,6 +169,8 @@ export const OpenFlags = {
   O_APPEND: 0o2000,
   O_NONBLOCK: 0o4000,
   O_CLOEXEC: 0o2000000,
+  /** Differs by architecture (asm-generic vs x86). */
+  O_DIRECTORY: Deno.build.arch === "aarch64" ? 0o40000 : 0o200000,
 } as const;
 
 /** `open(2)`; throws {@link SysError}. */
@@ -213,4 +223,16 @@ export function realtimeNs(): bigint {
   const tv = new BigInt64Array(2);
   check("gettimeofday", libc().gettimeofday(tv, null));
   return tv[0]! * 1000000000n + tv[1]! * 1000n;
+}
+
+/**
+ * Copies a NUL-terminated byte string owned by libc (at most `max` bytes).
+ */
+export function readCBytes(p: Deno.PointerObject, max = 65536): Uint8Array {
+  // SAFETY: `p` points to a NUL-terminated string owned by libc that stays valid for the
+  // duration of this call; the scan stops at the first NUL (or `max` bytes) and then copies.
+  const view = new Deno.UnsafePointerView(p);
+  let n = 0;
+  while (n < max && view.getUint8(n) !== 0) n++;
+  return new Uint8Array(view.getArrayBuffer(n).slice(0));
 }

@@ -4,10 +4,12 @@
  * @module
  */
 
+import { SysfsCpus } from "./fs_ffi/cpu_sysfs.ts";
 import { realtimeNs } from "./libc.ts";
+import { LinuxNetworkSource } from "./net/network_source.ts";
 import type { Sys } from "./sys.ts";
 
 /** Returns the Linux implementation of {@link Sys}. */
 export function linuxSys(): Sys {
-  return { realtimeNs };
+  return { realtimeNs, network: new LinuxNetworkSource(), cpus: new SysfsCpus() };
 }

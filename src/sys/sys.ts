@@ -7,8 +7,15 @@
  * @module
  */
 
+import type { CpuSysfs } from "./fs_ffi/cpu_sysfs.ts";
+import type { NetworkSource } from "./net/network_source.ts";
+
 /** Operating-system services used by command handlers. */
 export interface Sys {
   /** Wall-clock time in nanoseconds since the epoch, exact (microsecond resolution × 1000). */
   realtimeNs(): bigint;
+  /** getifaddrs, SIOCGIFHWADDR and /proc/net/dev (guest-network-get-interfaces). */
+  readonly network: NetworkSource;
+  /** /sys/devices/system/cpu (guest-get-vcpus). */
+  readonly cpus: CpuSysfs;
 }

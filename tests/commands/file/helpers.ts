@@ -8,6 +8,7 @@
 import { AgentState } from "../../../src/agent/agent_state.ts";
 import { Logger } from "../../../src/agent/log.ts";
 import type { CommandContext } from "../../../src/commands/context.ts";
+import { linuxSys } from "../../../src/sys/linux.ts";
 import {
   type FileHandlers,
   fileHandlers,
@@ -46,7 +47,7 @@ export function makeContext(state: AgentState, audit: string[]): CommandContext 
     version: "test",
     state,
     log,
-    sys: { realtimeNs: () => 0n },
+    sys: linuxSys(),
     replies: { delimitNextReply() {}, isAvailable: () => true },
     files: new FileHandleTable(),
   };
