@@ -64,7 +64,9 @@ export class Agent {
   /** Runs until stopped; resolves to the exit status. */
   async run(): Promise<number> {
     const { config, log } = this.#env;
-    log.debug(`Guest agent version ${QEMU_GA_COMPAT_VERSION} (qga-deno ${QGA_DENO_VERSION}) started`);
+    log.debug(
+      `Guest agent version ${QEMU_GA_COMPAT_VERSION} (qga-deno ${QGA_DENO_VERSION}) started`,
+    );
     let state: AgentState;
     try {
       state = this.#state = AgentState.load(config.statedir, log);

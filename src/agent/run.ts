@@ -7,7 +7,7 @@
 
 import { channelFromListenFd, listenFdMethod, openChannel } from "../channel/channel.ts";
 import { denoParseEnvironment } from "../config/deno_environment.ts";
-import { type ParseOutcome, parseCommandLine } from "../config/options.ts";
+import { parseCommandLine, type ParseOutcome } from "../config/options.ts";
 import type { AgentConfig } from "../config/config.ts";
 import { COMMANDS } from "../schema/schema.ts";
 import { guardAgainstInspectorSignal } from "../sys/inspector_guard.ts";

@@ -15,4 +15,5 @@ export const QEMU_GA_COMPAT_VERSION = "7.2.22";
 export const QGA_DENO_VERSION = "0.1.0";
 
 /** The `-V` text: qemu-ga's first line, then qga-deno's own. */
-export const VERSION_TEXT = `QEMU Guest Agent ${QEMU_GA_COMPAT_VERSION}\nqga-deno ${QGA_DENO_VERSION}`;
+export const VERSION_TEXT =
+  `QEMU Guest Agent ${QEMU_GA_COMPAT_VERSION}\nqga-deno ${QGA_DENO_VERSION}`;

@@ -6,7 +6,12 @@
  */
 
 import type { ChannelMethod } from "../config/config.ts";
-import { ListenChannel, listenSocketFamily, openUnixListener, openVsockListener } from "./listen_channel.ts";
+import {
+  ListenChannel,
+  listenSocketFamily,
+  openUnixListener,
+  openVsockListener,
+} from "./listen_channel.ts";
 import { openIsaSerial, openVirtioSerial } from "./port_channel.ts";
 
 /** A byte pipe to the host. */

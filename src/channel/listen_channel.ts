@@ -32,8 +32,8 @@ export class ListenChannel implements Channel {
   /** Takes ownership of a listening, non-blocking or blocking socket fd. */
   constructor(listenFd: number) {
     this.#listenFd = listenFd;
-    const flags = libc().fcntl(listenFd, 3 /* F_GETFL */, 0);
-    if (flags >= 0) libc().fcntl(listenFd, 4 /* F_SETFL */, flags | SOCK_NONBLOCK);
+    const flags = libc().fcntl(listenFd, 3, /* F_GETFL */ 0);
+    if (flags >= 0) libc().fcntl(listenFd, 4, /* F_SETFL */ flags | SOCK_NONBLOCK);
     this.#epoll.add(listenFd, EpollEvents.EPOLLIN | EpollEvents.EPOLLET);
   }
 
@@ -124,7 +124,11 @@ export function openUnixListener(path: string): Channel {
   const address = new Uint8Array(2 + SUN_PATH_MAX);
   new DataView(address.buffer).setUint16(0, AF_UNIX, true);
   address.set(bytes, 2);
-  return listenOn(fd, address.subarray(0, 2 + Math.min(SUN_PATH_MAX, bytes.length + 1)), `Failed to bind socket to ${path}`);
+  return listenOn(
+    fd,
+    address.subarray(0, 2 + Math.min(SUN_PATH_MAX, bytes.length + 1)),
+    `Failed to bind socket to ${path}`,
+  );
 }
 
 const VSOCK_ADDRESS_REGEXP = /^([0-9]{1,32}):([0-9]{1,32})$/;
@@ -149,7 +153,16 @@ export function listenSocketFamily(fd: number): "unix-listen" | "vsock-listen" |
   const value = new Int32Array(1);
   const length = new Uint32Array([4]);
   try {
-    check("getsockopt", libc().getsockopt(fd, SOL_SOCKET, SO_DOMAIN, new Uint8Array(value.buffer), new Uint8Array(length.buffer)));
+    check(
+      "getsockopt",
+      libc().getsockopt(
+        fd,
+        SOL_SOCKET,
+        SO_DOMAIN,
+        new Uint8Array(value.buffer),
+        new Uint8Array(length.buffer),
+      ),
+    );
   } catch {
     return undefined;
   }

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { closeFd, Errno, libc, OpenFlags, openFd, strerror, SysError } from "../sys/libc.ts";
+import { closeFd, Errno, libc, openFd, OpenFlags, strerror, SysError } from "../sys/libc.ts";
 import { type Channel, ChannelOpenError, ChannelReadError } from "./channel.ts";
 import { EpollEvents, EpollSet } from "./epoll.ts";
 import { READ_CHUNK, tryRead, writeAll } from "./fd_io.ts";

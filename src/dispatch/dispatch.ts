@@ -124,7 +124,10 @@ export class Dispatcher {
     if (!handler) {
       throw new QgaError(`Command ${command.name} is not implemented yet in qga-deno`);
     }
-    const value = await (handler as (a: unknown, c: unknown) => unknown)(args, this.#options.context);
+    const value = await (handler as (a: unknown, c: unknown) => unknown)(
+      args,
+      this.#options.context,
+    );
     return command.returns === undefined ? {} : shapeValue(command.returns, value);
   }
 

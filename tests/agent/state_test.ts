@@ -27,7 +27,10 @@ Deno.test("AgentState.takeHandle() keeps handles beyond 2^53 exact", () => {
   Deno.writeTextFileSync(`${dir}/qga.state`, formatStateFile(2n ** 53n + 1n));
   const state = AgentState.load(dir, quiet());
   assert.equal(state.takeHandle(), 9007199254740993n);
-  assert.equal(Deno.readTextFileSync(`${dir}/qga.state`), "[global]\nfd_counter=9007199254740994\n");
+  assert.equal(
+    Deno.readTextFileSync(`${dir}/qga.state`),
+    "[global]\nfd_counter=9007199254740994\n",
+  );
 });
 
 Deno.test("AgentState.takeHandle() fails with qemu-ga's text when the state cannot be written", () => {

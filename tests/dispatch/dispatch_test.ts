@@ -21,7 +21,6 @@ function makeDispatcher(opts: { block?: string[]; allow?: string[]; frozen?: boo
     allowRpcs: opts.allow,
     isFrozen: () => opts.frozen ?? false,
   });
-  let d: Dispatcher;
   const handlers = {
     "guest-sync": (a: { id: bigint }) => a.id,
     "guest-sync-delimited": (a: { id: bigint }) => (d.delimitNextReply(), a.id),
@@ -37,7 +36,7 @@ function makeDispatcher(opts: { block?: string[]; allow?: string[]; frozen?: boo
       throw new Error("boom");
     },
   };
-  d = new Dispatcher({ handlers: handlers as never, filter, context: {} });
+  const d: Dispatcher = new Dispatcher({ handlers: handlers as never, filter, context: {} });
   return d;
 }
 
@@ -157,9 +156,18 @@ Deno.test("Dispatcher.dispatch() validates nested arguments with qemu-ga's paths
     await reply(d, seek(true)),
     err("Invalid parameter type for 'whence', expected: GuestFileWhence"),
   );
-  assert.equal(await reply(d, seek(null)), err("Invalid parameter type for 'whence', expected: GuestFileWhence"));
-  assert.equal(await reply(d, seek("bogus")), err("Parameter 'whence' does not accept value 'bogus'"));
-  assert.equal(await reply(d, seek(1.5)), err("Invalid parameter type for 'whence', expected: integer"));
+  assert.equal(
+    await reply(d, seek(null)),
+    err("Invalid parameter type for 'whence', expected: GuestFileWhence"),
+  );
+  assert.equal(
+    await reply(d, seek("bogus")),
+    err("Parameter 'whence' does not accept value 'bogus'"),
+  );
+  assert.equal(
+    await reply(d, seek(1.5)),
+    err("Invalid parameter type for 'whence', expected: integer"),
+  );
   assert.equal(
     await reply(d, { execute: "guest-file-seek", arguments: { handle: 1n, offset: 0n } }),
     err("Parameter 'whence' is missing"),
@@ -189,7 +197,10 @@ Deno.test("Dispatcher.dispatch() reports disabled commands as 7.2 does", async (
     await reply(blocked, { execute: "guest-ping" }),
     err("Command guest-ping has been disabled", "CommandNotFound"),
   );
-  assert.equal(await reply(blocked, { execute: "guest-sync", arguments: { id: 1n } }), '{"return": 1}\n');
+  assert.equal(
+    await reply(blocked, { execute: "guest-sync", arguments: { id: 1n } }),
+    '{"return": 1}\n',
+  );
   const allowed = makeDispatcher({ allow: ["guest-ping"] });
   assert.equal(await reply(allowed, { execute: "guest-ping" }), '{"return": {}}\n');
   assert.equal(
@@ -199,13 +210,19 @@ Deno.test("Dispatcher.dispatch() reports disabled commands as 7.2 does", async (
   const frozen = makeDispatcher({ frozen: true, block: ["guest-ping"] });
   assert.equal(
     await reply(frozen, { execute: "guest-get-time" }),
-    err("Command guest-get-time has been disabled: the agent is in frozen state", "CommandNotFound"),
+    err(
+      "Command guest-get-time has been disabled: the agent is in frozen state",
+      "CommandNotFound",
+    ),
   );
   assert.equal(
     await reply(frozen, { execute: "guest-ping" }),
     err("Command guest-ping has been disabled", "CommandNotFound"),
   );
-  assert.equal(await reply(frozen, { execute: "guest-sync", arguments: { id: 3n } }), '{"return": 3}\n');
+  assert.equal(
+    await reply(frozen, { execute: "guest-sync", arguments: { id: 3n } }),
+    '{"return": 3}\n',
+  );
 });
 
 Deno.test("Dispatcher.dispatch() turns handler failures into GenericError replies", async () => {
@@ -214,7 +231,10 @@ Deno.test("Dispatcher.dispatch() turns handler failures into GenericError replie
     await reply(d, { execute: "guest-file-read", arguments: { handle: 1000n } }),
     err("handle '1000' has not been found"),
   );
-  assert.match((await reply(d, { execute: "guest-fsfreeze-status" }))!, /internal error in guest-fsfreeze-status: boom/);
+  assert.match(
+    (await reply(d, { execute: "guest-fsfreeze-status" }))!,
+    /internal error in guest-fsfreeze-status: boom/,
+  );
   assert.equal(
     await reply(d, { execute: "guest-fstrim" }),
     err("Command guest-fstrim is not implemented yet in qga-deno"),

@@ -30,7 +30,8 @@ export interface IntentionalDifference {
 export const INTENTIONAL_DIFFERENCES: readonly IntentionalDifference[] = [
   {
     cases: ["file/two-handles-same-file"],
-    reason: "qemu-ga keeps written data in a stdio buffer until flush/close/seek; qga-deno writes " +
+    reason:
+      "qemu-ga keeps written data in a stdio buffer until flush/close/seek; qga-deno writes " +
       "through to the kernel at once, so another handle (or any guest process) sees the bytes " +
       "before guest-file-flush. Nothing a client can do relies on not seeing its own data.",
     // The two reads swap: ours sees "abc" before the flush and nothing after it.
@@ -99,7 +100,8 @@ export function expectUnregistered(request: string | undefined, reply: string): 
   if (typeof name !== "string" || findCommand(name) || !PARAMETER_ERROR_REGEXP.test(reply)) {
     return reply;
   }
-  const body = `"error": {"class": "CommandNotFound", "desc": "The command ${name} has not been found"}`;
+  const body =
+    `"error": {"class": "CommandNotFound", "desc": "The command ${name} has not been found"}`;
   const id = /^\{"id": (.*), "error": /.exec(reply)?.[1];
   return id === undefined ? `{${body}}\n` : `{"id": ${id}, ${body}}\n`;
 }

@@ -19,8 +19,26 @@ Deno.test("qdictOrder() reproduces qemu-ga's member orders", () => {
     ],
     [["logical-id", "online", "can-offline"], ["online", "can-offline", "logical-id"]],
     [
-      ["rx-bytes", "rx-packets", "rx-errs", "rx-dropped", "tx-bytes", "tx-packets", "tx-errs", "tx-dropped"],
-      ["tx-packets", "tx-errs", "rx-bytes", "rx-dropped", "rx-packets", "rx-errs", "tx-bytes", "tx-dropped"],
+      [
+        "rx-bytes",
+        "rx-packets",
+        "rx-errs",
+        "rx-dropped",
+        "tx-bytes",
+        "tx-packets",
+        "tx-errs",
+        "tx-dropped",
+      ],
+      [
+        "tx-packets",
+        "tx-errs",
+        "rx-bytes",
+        "rx-dropped",
+        "rx-packets",
+        "rx-errs",
+        "tx-bytes",
+        "tx-dropped",
+      ],
     ],
   ];
   for (const [insertion, wire] of cases) assert.deepEqual(qdictOrder(insertion), wire);
