@@ -22,6 +22,9 @@ import { QEMU_GA_COMPAT_VERSION, QGA_DENO_VERSION } from "./version.ts";
 /** Seconds between channel re-opens with `--retry-path`. */
 export const RETRY_PATH_DELAY_MS = 5000;
 
+/** Signal numbers as qemu-ga logs them. */
+const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
+
 /** What the agent needs from its surroundings (injected so tests can fake them). */
 export interface AgentEnvironment {
   readonly config: AgentConfig;
@@ -38,6 +41,7 @@ export class Agent {
   #env: AgentEnvironment;
   #loop: ServeLoop | undefined;
   #stopped = false;
+  #stoppedSignal = Promise.withResolvers<void>();
   #state: AgentState | undefined;
 
   /** Creates an agent from its environment. */
@@ -56,8 +60,9 @@ export class Agent {
       this.#env.log.warning(`ignoring ${signal} while filesystems are frozen`);
       return;
     }
-    this.#env.log.debug(`received signal ${signal}, quitting`);
+    this.#env.log.debug(`received signal num ${SIGNAL_NUMBERS[signal] ?? signal}, quitting`);
     this.#stopped = true;
+    this.#stoppedSignal.resolve();
     this.#loop?.stop();
   }
 
@@ -116,43 +121,41 @@ export class Agent {
 
   async #serve(loop: ServeLoop): Promise<number> {
     const { config, log } = this.#env;
-    let first = true;
     while (!this.#stopped) {
       let channel: Channel;
       try {
         channel = await this.#env.openChannel();
       } catch (error) {
-        const text = error instanceof ChannelOpenError ? error.message : String(error);
-        log.critical(text);
+        log.critical(error instanceof ChannelOpenError ? error.message : String(error));
         log.critical("failed to create guest agent channel");
-        if (!config.retryPath) {
-          log.critical("failed to initialize guest agent channel");
-          if (first) log.critical("error initializing guest agent");
-          return 1;
-        }
-        log.warning("waiting for channel path...");
-        await sleep(RETRY_PATH_DELAY_MS);
+        log.critical("failed to initialize guest agent channel");
+        if (!config.retryPath) return 1;
+        await this.#waitBeforeRetry();
         continue;
       }
-      first = false;
       const end = await loop.run(channel);
       if (end === "channel-closed") {
         // isa-serial hang-up: qemu-ga closes the channel and idles until told to quit.
         channel.close();
-        await new Promise<void>((resolve) => {
-          const timer = setInterval(() => this.#stopped && (clearInterval(timer), resolve()), 200);
-        });
+        await this.#stoppedSignal.promise;
         break;
       }
       channel.close();
       if (end !== "read-error" || !config.retryPath) break;
-      log.warning("agent stopped unexpectedly, restarting...");
-      await sleep(RETRY_PATH_DELAY_MS);
+      await this.#waitBeforeRetry();
     }
     return 0;
   }
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  async #waitBeforeRetry(): Promise<void> {
+    if (this.#stopped) return;
+    this.#env.log.warning("agent stopped unexpectedly, restarting...");
+    this.#env.log.warning("waiting for channel path...");
+    let timer: number | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, RETRY_PATH_DELAY_MS))),
+      this.#stoppedSignal.promise,
+    ]);
+    clearTimeout(timer);
+  }
 }

@@ -23,9 +23,11 @@ export function writerSink(writer: { writeSync(p: Uint8Array): number }): LogSin
   };
 }
 
-/** Formats the current time as qemu-ga does: seconds, a dot, six digits of microseconds. */
-export function logTimestamp(nowMs = Date.now(), micros = 0): string {
-  const us = BigInt(Math.trunc(nowMs)) * 1000n + BigInt(micros);
+/** Formats a time (default: now, in microseconds) as qemu-ga does: `<seconds>.<6 digits>`. */
+export function logTimestamp(
+  micros = Math.trunc((performance.timeOrigin + performance.now()) * 1000),
+): string {
+  const us = BigInt(micros);
   return `${us / 1000000n}.${String(us % 1000000n).padStart(6, "0")}`;
 }
 

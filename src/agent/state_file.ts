@@ -10,6 +10,7 @@
  */
 
 import { parseKeyFile } from "../config/key_file.ts";
+import { strerror } from "../sys/errors.ts";
 
 /** The first handle a fresh state directory hands out. */
 export const FIRST_HANDLE = 1000n;
@@ -47,14 +48,18 @@ export function writeStateFile(paths: StatePaths, counter: bigint): void {
   const temp = `${paths.stateFile}.${suffix}`;
   try {
     Deno.writeTextFileSync(temp, formatStateFile(counter), { mode: 0o666, createNew: true });
+  } catch (error) {
+    throw new Error(`Failed to create file “${temp}”: ${strerror(error)}`);
+  }
+  try {
     Deno.renameSync(temp, paths.stateFile);
   } catch (error) {
     try {
       Deno.removeSync(temp);
     } catch {
-      // the temp file may not exist
+      // the temp file may already be gone
     }
-    throw error;
+    throw new Error(`Failed to rename file “${temp}” to “${paths.stateFile}”: ${strerror(error)}`);
   }
 }
 

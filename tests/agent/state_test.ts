@@ -78,7 +78,7 @@ Deno.test("Logger writes qemu-ga's line format and honours verbosity and suspens
   log.critical("suspended");
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /^\d+\.\d{6}: error: shown\n$/);
-  assert.equal(logTimestamp(1795697243752, 160), "1795697243.752160");
+  assert.equal(logTimestamp(1795697243752160), "1795697243.752160");
   const verbose = new Logger((l) => lines.push(l), true);
   verbose.debug("now shown");
   assert.match(lines[1]!, /: debug: now shown\n$/);
