@@ -151,7 +151,7 @@ export class Agent {
     if (this.#stopped) return;
     this.#env.log.warning("agent stopped unexpectedly, restarting...");
     this.#env.log.warning("waiting for channel path...");
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       new Promise<void>((resolve) => (timer = setTimeout(resolve, RETRY_PATH_DELAY_MS))),
       this.#stoppedSignal.promise,

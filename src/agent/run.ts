@@ -1,6 +1,7 @@
 /**
  * Process-level wiring of the agent: options and config, the inspector-signal guard, log
- * destination, socket activation, signals, and the {@link Agent} itself.
+ * destination, daemonizing and the pidfile (`daemon.ts`), socket activation, signals, and the
+ * {@link Agent} itself.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import { guardAgainstInspectorSignal } from "../sys/inspector_guard.ts";
 import { linuxSys } from "../sys/linux.ts";
 import { strerror } from "../sys/errors.ts";
 import { Agent } from "./agent.ts";
+import { daemonize, daemonLauncherPid, removePidfile } from "./daemon.ts";
 import { Logger, writerSink } from "./log.ts";
 import { VERSION_TEXT } from "./version.ts";
 
@@ -28,16 +30,19 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): v
   while (off < bytes.length) off += stream.writeSync(bytes.subarray(off));
 }
 
-/** Parses the command line of this process (a leading `--` from `deno task` is dropped). */
-export function parseProcessArgs(args: readonly string[]): ParseOutcome {
-  return parseCommandLine(
-    args,
-    denoParseEnvironment({
+/**
+ * Parses the command line of this process (a leading `--` from `deno task` is dropped). `pid` is
+ * the pid socket activation (`LISTEN_PID`) must name: the launcher's in a re-executed daemon.
+ */
+export function parseProcessArgs(args: readonly string[], pid: number = Deno.pid): ParseOutcome {
+  return parseCommandLine(args, {
+    ...denoParseEnvironment({
       commandNames: COMMANDS.map((c) => c.name),
       versionText: VERSION_TEXT,
       listenSocketMethod: () => listenFdMethod(LISTEN_FD),
     }),
-  );
+    pid,
+  });
 }
 
 function openLogFile(config: AgentConfig, log: Logger): boolean {
@@ -55,15 +60,21 @@ function openLogFile(config: AgentConfig, log: Logger): boolean {
 /** Runs the agent for `args` (normally `Deno.args`); resolves to the process exit status. */
 export async function runAgent(args: readonly string[]): Promise<number> {
   guardAgainstInspectorSignal();
-  const outcome = parseProcessArgs(args);
+  // A re-executed daemon (daemon.ts) parses as its launcher did, whose warnings are printed.
+  const launcherPid = daemonLauncherPid();
+  const outcome = parseProcessArgs(args, launcherPid ?? Deno.pid);
   if (outcome.kind === "exit") {
     if (outcome.stdout) writeAll(Deno.stdout, outcome.stdout);
     if (outcome.stderr) writeAll(Deno.stderr, outcome.stderr);
     return outcome.code;
   }
   const config = outcome.config;
-  if (outcome.stderr) writeAll(Deno.stderr, outcome.stderr);
+  if (outcome.stderr && launcherPid === undefined) writeAll(Deno.stderr, outcome.stderr);
   const log = new Logger(writerSink(Deno.stderr), config.verbose);
+  if (config.daemonize) {
+    const status = daemonize(config, log);
+    if (status !== undefined) return status;
+  }
   if (config.socketActivated) {
     for (const name of ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"]) Deno.env.delete(name);
   }
@@ -89,5 +100,6 @@ export async function runAgent(args: readonly string[]): Promise<number> {
     return await agent.run();
   } finally {
     for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+    removePidfile();
   }
 }

@@ -64,7 +64,11 @@ export class ServeLoop {
           if (reply === null) continue;
           this.#log.debug(`sending data, count: ${reply.length}`);
           const failure = await channel.write(reply);
-          if (failure) this.#log.error(`error sending response: ${failure.message}`);
+          if (failure) {
+            // qemu-ga's two warnings (channel layer, then send_response's -EIO), hidden without -v.
+            this.#log.warning(`error writing to channel: ${failure.message}`);
+            this.#log.warning("error sending error response: Input/output error");
+          }
         }
       } finally {
         this.#busy = false;

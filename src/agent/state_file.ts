@@ -47,7 +47,8 @@ export function writeStateFile(paths: StatePaths, counter: bigint): void {
   const suffix = Math.random().toString(36).slice(2, 8).padEnd(6, "X");
   const temp = `${paths.stateFile}.${suffix}`;
   try {
-    Deno.writeTextFileSync(temp, formatStateFile(counter), { mode: 0o666, createNew: true });
+    // No `mode`: Deno would chmod to it exactly; open(2)'s 0666 minus the umask is qemu-ga's.
+    Deno.writeTextFileSync(temp, formatStateFile(counter), { createNew: true });
   } catch (error) {
     throw new Error(`Failed to create file “${temp}”: ${strerror(error)}`);
   }

@@ -13,6 +13,15 @@ export const READ_CHUNK = 65536;
 /** A write that makes no progress for this long is abandoned (a host that never reads). */
 export const WRITE_STALL_MS = 30_000;
 
+/** A write that made no progress for {@link WRITE_STALL_MS}: the peer is there but not reading. */
+export class WriteStallError extends Error {
+  /** Creates the error. */
+  constructor() {
+    super(`no progress writing to the host for ${WRITE_STALL_MS / 1000} s`);
+    this.name = "WriteStallError";
+  }
+}
+
 /** The outcome of one read attempt: data, end of stream, would block, or an errno. */
 export type ReadResult = Uint8Array | "eof" | "again" | { errno: number };
 
@@ -25,7 +34,10 @@ export function tryRead(fd: number, buffer: Uint8Array<ArrayBuffer>): ReadResult
   return { errno: -n };
 }
 
-/** Writes all of `bytes`, waiting on `epoll` when the fd is full; resolves to an Error on failure. */
+/**
+ * Writes all of `bytes`, waiting on `epoll` when the fd is full; resolves to an Error on failure
+ * (a {@link WriteStallError} when the peer stops reading, else the OS reason, e.g. `Broken pipe`).
+ */
 export async function writeAll(
   fd: number,
   bytes: Uint8Array,
@@ -45,7 +57,7 @@ export async function writeAll(
     }
     if (n === 0 || -n === Errno.EAGAIN || -n === Errno.EINTR) {
       if (Date.now() - lastProgress > WRITE_STALL_MS) {
-        return new Error(`no progress writing to the host for ${WRITE_STALL_MS / 1000} s`);
+        return new WriteStallError();
       }
       await epoll.wait(1000);
       continue;

@@ -9,7 +9,7 @@
 import { check, closeFd, cString, Errno, errno, libc, strerror } from "../sys/libc.ts";
 import { type Channel, ChannelOpenError, ChannelReadError } from "./channel.ts";
 import { EpollEvents, EpollSet } from "./epoll.ts";
-import { READ_CHUNK, tryRead, writeAll } from "./fd_io.ts";
+import { READ_CHUNK, tryRead, writeAll, WriteStallError } from "./fd_io.ts";
 
 const AF_UNIX = 1;
 const AF_VSOCK = 40;
@@ -62,7 +62,11 @@ export class ListenChannel implements Channel {
     if (this.#client < 0) return new Error("no client connected");
     const client = this.#client;
     const failure = await writeAll(client, bytes, this.#epoll, () => this.#client !== client);
-    if (failure && this.#client === client) this.#dropClient();
+    // A client that hung up (EPIPE, ECONNRESET) stays attached until its input is read to EOF,
+    // as in qemu-ga: every request it sent is still parsed and run, so the message stream's state
+    // after it is the same as qemu-ga's. Only a client that stalls (connected, not reading) is
+    // dropped, so that it cannot block the agent for ever.
+    if (failure instanceof WriteStallError && this.#client === client) this.#dropClient();
     return failure;
   }
 

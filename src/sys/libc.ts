@@ -61,6 +61,29 @@ const SYMBOLS = {
   readdir: { parameters: ["pointer"], result: "pointer" },
   closedir: { parameters: ["pointer"], result: "i32" },
   inet_ntop: { parameters: ["i32", "buffer", "buffer", "u32"], result: "pointer" },
+  // Daemonizing and the pidfile (src/agent/daemon.ts).
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  fcntl_lock: { name: "fcntl", parameters: ["i32", "i32", "buffer"], result: "i32" },
+  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+  umask: { parameters: ["u32"], result: "u32" },
+  chdir: { parameters: ["buffer"], result: "i32" },
+  dup2: { parameters: ["i32", "i32"], result: "i32" },
+  /** `char **environ`: Deno yields the variable's address, not its value. */
+  environ: { type: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened library's symbols. */
@@ -235,4 +258,25 @@ export function readCBytes(p: Deno.PointerObject, max = 65536): Uint8Array {
   let n = 0;
   while (n < max && view.getUint8(n) !== 0) n++;
   return new Uint8Array(view.getArrayBuffer(n).slice(0));
+}
+
+/**
+ * The process environment as libc holds it (`environ`): one `NAME=value` byte string per entry.
+ * Read through FFI so no `--allow-env` grant is needed to pass it on unchanged.
+ */
+export function environmentEntries(): Uint8Array[] {
+  const address = libc().environ;
+  if (address === null) return [];
+  // SAFETY: `environ` is a NULL-terminated array of NUL-terminated strings owned by libc; it is
+  // read synchronously on the JS thread, from which alone the agent changes it (Deno.env).
+  const list = new Deno.UnsafePointerView(address).getPointer(0);
+  if (list === null) return [];
+  const view = new Deno.UnsafePointerView(list);
+  const entries: Uint8Array[] = [];
+  for (let i = 0;; i++) {
+    const entry = view.getPointer(i * 8);
+    if (entry === null) break;
+    entries.push(readCBytes(entry, 1 << 20));
+  }
+  return entries;
 }

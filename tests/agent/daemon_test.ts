@@ -1,0 +1,408 @@
+/**
+ * `-d` / `--daemonize` and the pidfile (`src/agent/daemon.ts`): unit tests of the pidfile, and
+ * end-to-end runs of the real agent compared with what Debian's qemu-ga 7.2 was observed to do.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  deferPidfile,
+  deferredPidfile,
+  PidfileError,
+  removePidfile,
+  splitCmdline,
+  writeDeferredPidfile,
+  writePidfile,
+} from "../../src/agent/daemon.ts";
+import { Logger } from "../../src/agent/log.ts";
+import { QgaClient, REPO_ROOT } from "../helpers/agent_process.ts";
+
+/** What `deno task start` runs. */
+const AGENT = [Deno.execPath(), "run", "-q", "-P", "main.ts"];
+/** The same with an env list lacking the marker (overrides deno.json's list). */
+const AGENT_WITHOUT_MARKER = [
+  Deno.execPath(),
+  "run",
+  "-q",
+  "-P",
+  "--allow-env=QGA_CONF",
+  "main.ts",
+];
+
+const LOCK_ERROR = "critical: Cannot lock pid file: Resource temporarily unavailable";
+const TIMEOUT_MS = 15_000;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, ms = TIMEOUT_MS): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await sleep(25);
+  }
+  return await check();
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fields of /proc/<pid>/stat after the command name: state, ppid, pgrp, session. */
+function procStat(pid: number): { state: string; ppid: number; pgrp: number; sid: number } | null {
+  const text = readText(`/proc/${pid}/stat`);
+  if (text === undefined) return null;
+  const [state, ppid, pgrp, sid] = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { state: state!, ppid: Number(ppid), pgrp: Number(pgrp), sid: Number(sid) };
+}
+
+/** True while `pid` runs (a zombie counts as gone: the init here may not reap orphans). */
+function alive(pid: number): boolean {
+  const stat = procStat(pid);
+  return stat !== null && stat.state !== "Z" && stat.state !== "X";
+}
+
+/** Pids of running processes whose command line contains `needle` (a unique temp path). */
+function processesWith(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const cmdline = readText(`/proc/${entry.name}/cmdline`);
+    if (cmdline?.includes(needle) && alive(Number(entry.name))) pids.push(Number(entry.name));
+  }
+  return pids;
+}
+
+/** Kills every agent still running from `dir` (matched by command line, so never a reused pid). */
+function killLeftovers(dir: string): void {
+  for (const pid of processesWith(dir)) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+interface Launch {
+  pid: number;
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a launcher to completion: its exit and the end of its stdout/stderr (which the daemon
+ * shares until it has detached). Fails after TIMEOUT_MS, killing the launcher.
+ */
+async function launch(argv: string[], extra: string[]): Promise<Launch> {
+  const [program, ...args] = argv;
+  const child = new Deno.Command(program!, {
+    args: [...args, ...extra],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const output = await Promise.race([
+      child.output(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`launcher or its output did not end in ${TIMEOUT_MS} ms`)),
+          TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return {
+      pid: child.pid,
+      code: output.code,
+      stdout: dec.decode(output.stdout),
+      stderr: dec.decode(output.stderr),
+    };
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function ping(socket: string): Promise<string> {
+  const client = await QgaClient.connect(socket, 5000);
+  try {
+    return dec.decode((await client.exchange('{"execute":"guest-ping"}')).reply);
+  } finally {
+    await client.close();
+  }
+}
+
+async function connectable(socket: string): Promise<boolean> {
+  try {
+    (await Deno.connect({ transport: "unix", path: socket })).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function agentOptions(dir: string, name: string, extra: string[] = []): string[] {
+  return ["-d", "-m", "unix-listen", "-p", `${dir}/${name}.sock`, "-t", `${dir}/state`, ...extra];
+}
+
+/** A logger collecting lines (every level). */
+function collectingLogger(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { log: new Logger((line) => lines.push(line), true), lines };
+}
+
+Deno.test("splitCmdline() splits /proc/self/cmdline and keeps empty arguments", () => {
+  const bytes = enc.encode("deno\0run\0\0-p\0x y\0");
+  assert.deepEqual(splitCmdline(bytes).map((b) => dec.decode(b)), ["deno", "run", "", "-p", "x y"]);
+  assert.deepEqual(splitCmdline(new Uint8Array()), []);
+});
+
+Deno.test("writePidfile() creates a 0600 file with '<pid>\\n', truncating and locking it", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/agent.pid`;
+  Deno.writeTextFileSync(path, "123456789012\n");
+  Deno.chmodSync(path, 0o644);
+  try {
+    writePidfile(path, 4242);
+    // Checked before anything in this process opens the file: closing any descriptor of a file
+    // drops the process's fcntl locks on it.
+    const inode = Deno.statSync(path).ino;
+    const locks = Deno.readTextFileSync("/proc/locks").split("\n");
+    assert.ok(
+      locks.some((l) =>
+        / POSIX +ADVISORY +WRITE /.test(l) && l.includes(` ${Deno.pid} `) &&
+        l.includes(`:${inode} 0 EOF`)
+      ),
+      `no fcntl write lock of ${Deno.pid} on inode ${inode}`,
+    );
+    assert.equal(Deno.readTextFileSync(path), "4242\n");
+    // An existing file keeps its mode (as qemu-ga); a new one is created 0600.
+    assert.equal(Deno.statSync(path).mode! & 0o777, 0o644);
+    removePidfile();
+    assert.equal(exists(path), false);
+    writePidfile(`${dir}/fresh.pid`, 7);
+    assert.equal(Deno.readTextFileSync(`${dir}/fresh.pid`), "7\n");
+    assert.equal(Deno.statSync(`${dir}/fresh.pid`).mode! & 0o777, 0o600);
+  } finally {
+    removePidfile();
+  }
+  assert.equal(exists(`${dir}/fresh.pid`), false);
+});
+
+Deno.test("writePidfile() fails with qemu-ga's message when the file cannot be created", () => {
+  const path = `${Deno.makeTempDirSync()}/missing/agent.pid`;
+  assert.throws(() => writePidfile(path), (error: unknown) => {
+    assert.ok(error instanceof PidfileError);
+    assert.equal(error.message, `Could not create '${path}': No such file or directory`);
+    return true;
+  });
+});
+
+Deno.test("writeDeferredPidfile() writes a deferred pidfile once, and only warns on failure", () => {
+  const dir = Deno.makeTempDirSync();
+  const { log, lines } = collectingLogger();
+  try {
+    writeDeferredPidfile(log);
+    assert.deepEqual(lines, []);
+    deferPidfile(`${dir}/missing/agent.pid`);
+    writeDeferredPidfile(log);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /: warning: Could not create '.*\/missing\/agent\.pid': No such file/);
+    assert.equal(deferredPidfile(), undefined);
+    deferPidfile(`${dir}/agent.pid`);
+    writeDeferredPidfile(log);
+    writeDeferredPidfile(log);
+    assert.equal(Deno.readTextFileSync(`${dir}/agent.pid`), `${Deno.pid}\n`);
+    assert.equal(lines.length, 1);
+  } finally {
+    removePidfile();
+  }
+});
+
+Deno.test({
+  name:
+    "-d: the launcher exits 0, the daemon detaches, holds the pidfile, serves, quits on SIGTERM",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    await Deno.mkdir(`${dir}/state`);
+    const pidfile = `${dir}/agent.pid`;
+    try {
+      const started = Date.now();
+      const first = await launch(
+        AGENT,
+        agentOptions(dir, "a", ["-f", pidfile, "-l", `${dir}/a.log`]),
+      );
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(first.stdout + first.stderr, "");
+      assert.ok(Date.now() - started < 10_000, "the launcher should exit quickly");
+
+      // The pidfile: `<daemon pid>\n`, mode 0600, written by a process other than the launcher.
+      assert.ok(await waitFor(() => /^\d+\n$/.test(readText(pidfile) ?? "")), "no pidfile");
+      const text = readText(pidfile)!;
+      const pid = Number(text.trim());
+      assert.notEqual(pid, first.pid);
+      assert.equal(Deno.statSync(pidfile).mode! & 0o777, 0o600);
+
+      assert.ok(await waitFor(() => connectable(`${dir}/a.sock`)), "the daemon does not listen");
+      assert.equal(await ping(`${dir}/a.sock`), '{"return": {}}\n');
+
+      // Detached: session and group leader, re-parented, in `/`, umask 077, stdio on /dev/null.
+      const stat = procStat(pid)!;
+      assert.equal(stat.sid, pid);
+      assert.equal(stat.pgrp, pid);
+      assert.notEqual(stat.ppid, first.pid);
+      assert.equal(Deno.readLinkSync(`/proc/${pid}/cwd`), "/");
+      assert.match(readText(`/proc/${pid}/status`)!, /^Umask:\t0077$/m);
+      for (const fd of [0, 1, 2]) {
+        assert.equal(Deno.readLinkSync(`/proc/${pid}/fd/${fd}`), "/dev/null");
+      }
+      assert.equal(Deno.statSync(`${dir}/a.sock`).mode! & 0o077, 0, "socket made under umask 077");
+      assert.equal(Deno.statSync(`${dir}/a.log`).mode! & 0o777, 0o600, "log file, umask 077");
+
+      // A second agent on the same pidfile: its launcher still exits 0; its daemon reports the
+      // lock on the launcher's stderr (before it detaches, as qemu-ga 7.2) and exits; the
+      // pidfile is untouched and the log file, opened only after daemonizing, never created.
+      const second = await launch(
+        AGENT,
+        agentOptions(dir, "b", ["-f", pidfile, "-l", `${dir}/second.log`]),
+      );
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stderr, new RegExp(`^\\d+\\.\\d{6}: ${LOCK_ERROR}\\n$`));
+      assert.equal(readText(pidfile), text);
+      assert.equal(exists(`${dir}/second.log`), false);
+      assert.equal(exists(`${dir}/b.sock`), false);
+      assert.ok(await waitFor(() => processesWith(`${dir}/b.sock`).length === 0), "2nd daemon");
+      assert.ok(alive(pid));
+
+      // SIGTERM: the daemon exits and removes its pidfile.
+      Deno.kill(pid, "SIGTERM");
+      assert.ok(await waitFor(() => !alive(pid)), "the daemon ignored SIGTERM");
+      assert.equal(exists(pidfile), false);
+    } finally {
+      killLeftovers(dir);
+    }
+  },
+});
+
+Deno.test("-d: starting frozen defers the pidfile but still detaches", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/state`);
+  await Deno.writeFile(`${dir}/state/qga.state.isfrozen`, new Uint8Array());
+  const pidfile = `${dir}/agent.pid`;
+  try {
+    const launched = await launch(AGENT, agentOptions(dir, "f", ["-f", pidfile]));
+    assert.equal(launched.code, 0, launched.stderr);
+    assert.ok(await waitFor(() => connectable(`${dir}/f.sock`)), "the daemon does not listen");
+    assert.equal(await ping(`${dir}/f.sock`), '{"return": {}}\n');
+    const [pid, ...others] = processesWith(`${dir}/f.sock`);
+    assert.ok(pid !== undefined && others.length === 0);
+    assert.equal(procStat(pid)!.sid, pid);
+    assert.equal(Deno.readLinkSync(`/proc/${pid}/cwd`), "/");
+    assert.equal(exists(pidfile), false);
+  } finally {
+    killLeftovers(dir); // frozen, the agent ignores SIGTERM
+  }
+});
+
+Deno.test("-d: the launcher exits 0 even when the daemon fails later (missing statedir)", async () => {
+  const dir = await Deno.makeTempDir();
+  const pidfile = `${dir}/agent.pid`;
+  try {
+    const launched = await launch(AGENT, agentOptions(dir, "m", ["-f", pidfile]));
+    assert.equal(launched.code, 0, launched.stderr);
+    assert.equal(launched.stderr, "");
+    assert.ok(await waitFor(() => processesWith(`${dir}/m.sock`).length === 0), "daemon stays");
+    // qemu-ga 7.2 likewise writes the pidfile first and removes it when initialization fails.
+    assert.equal(exists(pidfile), false);
+    assert.equal(exists(`${dir}/m.sock`), false);
+  } finally {
+    killLeftovers(dir);
+  }
+});
+
+Deno.test("-d: refuses (exit 1) when the marker variable may not be read", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/state`);
+  try {
+    const launched = await launch(AGENT_WITHOUT_MARKER, agentOptions(dir, "r", ["-f", `${dir}/p`]));
+    assert.equal(launched.code, 1);
+    assert.match(
+      launched.stderr,
+      /critical: failed to daemonize: the environment variable QGA_DENO_DAEMON_CHILD must be allowed/,
+    );
+    await sleep(300);
+    assert.deepEqual(processesWith(dir), []);
+  } finally {
+    killLeftovers(dir);
+  }
+});
+
+/** Does what systemd does: a listening socket on fd 3 and LISTEN_PID = its own pid, then exec. */
+const ACTIVATOR = `
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+os.environ["LISTEN_PID"] = str(os.getpid())
+os.environ["LISTEN_FDS"] = "1"
+os.execvp(sys.argv[2], sys.argv[2:])
+`;
+
+Deno.test("-d: the daemon serves a socket-activated launcher's fd 3", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/state`);
+  const socket = `${dir}/activated.sock`;
+  const pidfile = `${dir}/agent.pid`;
+  try {
+    const launched = await launch(["python3", "-c", ACTIVATOR, socket, ...AGENT], [
+      "-d",
+      "-t",
+      `${dir}/state`,
+      "-f",
+      pidfile,
+      "-m",
+      "virtio-serial",
+      "-p",
+      `${dir}/no-such-port`,
+    ]);
+    assert.equal(launched.code, 0, launched.stderr);
+    assert.ok(await waitFor(() => /^\d+\n$/.test(readText(pidfile) ?? "")), "no pidfile");
+    assert.equal(await ping(socket), '{"return": {}}\n');
+    const pid = Number(readText(pidfile)!.trim());
+    Deno.kill(pid, "SIGTERM");
+    assert.ok(await waitFor(() => !alive(pid)), "the daemon ignored SIGTERM");
+    assert.equal(exists(pidfile), false);
+  } finally {
+    killLeftovers(dir);
+  }
+});
