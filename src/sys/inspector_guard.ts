@@ -74,6 +74,8 @@ export function guardAgainstInspectorSignal(): () => void {
     const previous = BigInt(ignoreSigusr1());
     const now = Date.now();
     if (previous !== SIG_DFL && previous !== SIG_IGN) replacedAt ??= now;
+    // Another process may have held the port at start-up: take it as soon as it is free.
+    if (portFd < 0 && replacedAt === undefined) portFd = holdInspectorPort();
     if (replacedAt !== undefined && now - replacedAt > PORT_HOLD_AFTER_REPLACE_MS) releasePort();
     const done = replacedAt !== undefined
       ? now - replacedAt > SETTLE_MS

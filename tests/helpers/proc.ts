@@ -37,7 +37,8 @@ export function cpuSeconds(pid: number): number {
 /** The signal bit masks of process `pid` (`SigIgn`, `SigCgt` of `/proc/<pid>/status`). */
 export function signalMasks(pid: number): { ignored: bigint; caught: bigint } {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const field = (name: string) => BigInt(`0x${new RegExp(`${name}:\\s*([0-9a-f]+)`).exec(status)![1]}`);
+  const field = (name: string) =>
+    BigInt(`0x${new RegExp(`${name}:\\s*([0-9a-f]+)`).exec(status)![1]}`);
   return { ignored: field("SigIgn"), caught: field("SigCgt") };
 }
 

@@ -219,7 +219,9 @@ export class PtyMaster {
       searched = Math.max(0, this.#length - pattern.length + 1);
       const left = deadline - Date.now();
       if (left <= 0) {
-        const text = new TextDecoder().decode(this.#received.subarray(0, Math.min(500, this.#length)));
+        const text = new TextDecoder().decode(
+          this.#received.subarray(0, Math.min(500, this.#length)),
+        );
         throw new Error(
           `no ${JSON.stringify(new TextDecoder().decode(pattern))} from the agent within ` +
             `${timeoutMs} ms; received ${this.#length} bytes: ${JSON.stringify(text)}`,
