@@ -36,11 +36,17 @@ export class Logger {
   #sink: LogSink;
   #verbose: boolean;
   #enabled = true;
+  #audit: LogSink | undefined;
 
   /** Creates a logger writing to `sink`; `verbose` enables every level. */
   constructor(sink: LogSink, verbose = false) {
     this.#sink = sink;
     this.#verbose = verbose;
+  }
+
+  /** Sets where audit lines go (syslog in production; none by default). */
+  setAuditSink(sink: LogSink | undefined): void {
+    this.#audit = sink;
   }
 
   /** Replaces the destination (e.g. once the log file can be opened after a thaw). */
@@ -89,8 +95,14 @@ export class Logger {
   debug(message: string): void {
     this.log("debug", message);
   }
-  /** Audit trail of commands (qemu-ga's `slog`): info level. */
+  /**
+   * Audit trail of commands (qemu-ga's `slog`): sent to the audit sink (syslog in production)
+   * as `info: <message>` whatever the verbosity, and to the log at debug level. Suppressed while
+   * logging is suspended (frozen filesystems).
+   */
   audit(message: string): void {
-    this.log("info", message);
+    if (!this.#enabled) return;
+    this.#audit?.(`info: ${message}`);
+    this.log("debug", message);
   }
 }

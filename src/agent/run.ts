@@ -14,6 +14,7 @@ import { COMMANDS } from "../schema/schema.ts";
 import { guardAgainstInspectorSignal } from "../sys/inspector_guard.ts";
 import { linuxSys } from "../sys/linux.ts";
 import { strerror } from "../sys/errors.ts";
+import { syslogInfo } from "../sys/libc.ts";
 import { Agent } from "./agent.ts";
 import { daemonize, daemonLauncherPid, removePidfile } from "./daemon.ts";
 import { Logger, writerSink } from "./log.ts";
@@ -71,6 +72,7 @@ export async function runAgent(args: readonly string[]): Promise<number> {
   const config = outcome.config;
   if (outcome.stderr && launcherPid === undefined) writeAll(Deno.stderr, outcome.stderr);
   const log = new Logger(writerSink(Deno.stderr), config.verbose);
+  log.setAuditSink(syslogInfo);
   if (config.daemonize) {
     const status = daemonize(config, log);
     if (status !== undefined) return status;

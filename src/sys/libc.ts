@@ -54,6 +54,8 @@ const SYMBOLS = {
   settimeofday: { parameters: ["buffer", "pointer"], result: "i32" },
   signal: { parameters: ["i32", "pointer"], result: "pointer" },
   getpid: { parameters: [], result: "i32" },
+  openlog: { parameters: ["buffer", "i32", "i32"], result: "void" },
+  syslog: { parameters: ["i32", "buffer", "buffer"], result: "void" },
   getifaddrs: { parameters: ["buffer"], result: "i32" },
   freeifaddrs: { parameters: ["pointer"], result: "void" },
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
@@ -279,4 +281,24 @@ export function environmentEntries(): Uint8Array[] {
     entries.push(readCBytes(entry, 1 << 20));
   }
   return entries;
+}
+
+/** The identity string handed to `openlog`, kept alive for the process lifetime. */
+let syslogIdent: Uint8Array<ArrayBuffer> | undefined;
+const LOG_PID = 0x01;
+const LOG_DAEMON = 3 << 3;
+const LOG_INFO = 6;
+const PERCENT_S = cString("%s");
+
+/** Sends one line to syslog at LOG_INFO (qemu-ga's audit trail); never throws. */
+export function syslogInfo(message: string): void {
+  try {
+    if (!syslogIdent) {
+      syslogIdent = cString("qemu-ga");
+      libc().openlog(syslogIdent, LOG_PID, LOG_DAEMON);
+    }
+    libc().syslog(LOG_INFO, PERCENT_S, cString(message));
+  } catch {
+    // No syslog: the audit line is dropped, as glibc does without a syslog daemon.
+  }
 }

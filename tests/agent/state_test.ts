@@ -83,3 +83,16 @@ Deno.test("Logger writes qemu-ga's line format and honours verbosity and suspens
   verbose.debug("now shown");
   assert.match(lines[1]!, /: debug: now shown\n$/);
 });
+
+Deno.test("Logger.audit() sends 'info: <text>' to the audit sink even when not verbose", () => {
+  const audit: string[] = [];
+  const lines: string[] = [];
+  const log = new Logger((l) => lines.push(l), false);
+  log.setAuditSink((l) => audit.push(l));
+  log.audit("guest-ping called");
+  assert.deepEqual(audit, ["info: guest-ping called"]);
+  assert.deepEqual(lines, []);
+  log.setEnabled(false);
+  log.audit("while frozen");
+  assert.deepEqual(audit, ["info: guest-ping called"]);
+});

@@ -39,10 +39,8 @@ export interface Fixture extends AsyncDisposable {
 
 /** Builds a context around `state` that records audit lines into `audit`. */
 export function makeContext(state: AgentState, audit: string[]): CommandContext {
-  const log = new Logger((line) => {
-    const m = /^\d+\.\d{6}: info: (.*)\n$/s.exec(line);
-    if (m) audit.push(m[1]!);
-  }, true);
+  const log = new Logger(() => {}, true);
+  log.setAuditSink((line) => audit.push(line.replace(/^info: /, "")));
   return {
     version: "test",
     state,
