@@ -1,0 +1,56 @@
+#!/bin/sh
+# Guest set-up (busybox init's sysinit step): file systems, kernel modules, /dev/virtio-ports
+# symlinks (there is no udev), the test disk, the network, then the two agents.
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+say() { echo "vm-rc: $*"; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=0755 tmpfs /run
+hostname vm
+
+for m in $(cat /etc/vm/modules); do
+  insmod "/lib/modules/$m" || say "insmod $m failed"
+done
+
+# Ports are announced by the host asynchronously: wait for all of them to have a name.
+want=$(cat /etc/vm/ports)
+i=0
+while :; do
+  n=0
+  for p in /sys/class/virtio-ports/vport*; do
+    [ -s "$p/name" ] && n=$((n + 1))
+  done
+  [ "$n" -ge "$want" ] && break
+  i=$((i + 1))
+  if [ "$i" -ge 100 ]; then say "only $n of $want virtio ports appeared"; break; fi
+  sleep 0.1
+done
+mkdir -p /dev/virtio-ports
+for p in /sys/class/virtio-ports/vport*; do
+  [ -s "$p/name" ] && ln -sf "../${p##*/}" "/dev/virtio-ports/$(cat "$p/name")"
+done
+
+mkdir -p /mnt/disk
+i=0
+while [ ! -b /dev/vda ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+mount -t ext4 /dev/vda /mnt/disk || say "mounting /dev/vda failed"
+
+ip link set lo up
+if [ -e /sys/class/net/eth0 ]; then
+  echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad
+  echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_ra
+  ip link set eth0 up
+  ip addr add "$(cat /etc/vm/ipv4)" dev eth0
+  ip -6 addr add "$(cat /etc/vm/ipv6)" dev eth0
+else
+  say "no eth0"
+fi
+
+/etc/vm/start_agent.sh ref
+/etc/vm/start_agent.sh test
+say "up $(cut -d' ' -f1 /proc/uptime)"

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Starts an agent in the background and records its pid in /run/agent-<role>.pid.
+#   start_agent.sh test   the agent under test on org.qemu.guest_agent.0, with its defaults
+#                         (method virtio-serial, that port, statedir /var/run): qga-deno, or
+#                         qemu-ga when the kernel command line says qga_vm.agent=qemu-ga
+#   start_agent.sh ref    Debian's qemu-ga 7.2 on org.qemu.guest_agent.1, statedir /run/qga-ref
+# Both log to the console.
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+role=$1
+kind=deno
+grep -q 'qga_vm.agent=qemu-ga' /proc/cmdline && kind=qemu-ga
+case $role in
+test)
+  if [ "$kind" = qemu-ga ]; then
+    /usr/sbin/qemu-ga </dev/null >/dev/console 2>&1 &
+  else
+    dir=$(cat /etc/vm/agent-dir)
+    (cd "$dir" && exec env DENO_DIR=/var/cache/deno DENO_NO_UPDATE_CHECK=1 NO_COLOR=1 \
+      /usr/bin/deno run -q -P main.ts) </dev/null >/dev/console 2>&1 &
+  fi
+  ;;
+ref)
+  mkdir -p /run/qga-ref
+  /usr/sbin/qemu-ga -p /dev/virtio-ports/org.qemu.guest_agent.1 -t /run/qga-ref \
+    </dev/null >/dev/console 2>&1 &
+  ;;
+*)
+  echo "usage: $0 test|ref" >&2
+  exit 2
+  ;;
+esac
+echo $! > "/run/agent-$role.pid"

@@ -1,0 +1,49 @@
+/**
+ * Runs the VM suite: `deno run -A tests/vm/run.ts`.
+ *
+ * Builds what is missing (host packages via apt-get, the Debian kernel, the initramfs, all
+ * cached in `.cache/vm/`), boots a Linux guest under QEMU (TCG) with the agent on a real
+ * virtio-serial port, checks every seed command by its effect, prints the guest console log
+ * when something failed, and ends with `N passed, M failed`. Exit status 0 only if all passed.
+ *
+ * Environment:
+ * - `QGA_VM_AGENT=qemu-ga` runs the whole suite against Debian's qemu-ga 7.2 on the port under
+ *   test (proves the harness); default `deno`: qga-deno, started as `deno run -P main.ts`;
+ * - `QGA_VM_ONLY=text` runs only the checks whose name contains `text`;
+ * - `QGA_VM_KEEP=1` keeps the run directory in /tmp (sockets, logs, disk images);
+ * - `QGA_VM_BUDGET_S=540` is the time budget in seconds: checks still pending when it is spent
+ *   fail at once (a hung guest cannot hold CI for long).
+ *
+ * @module
+ */
+
+import { formatReport, runSuite } from "./suite.ts";
+
+/** Reads the suite options from the environment. */
+export function optionsFromEnv(): {
+  agent: "deno" | "qemu-ga";
+  only?: string;
+  keep: boolean;
+  budgetS: number;
+} {
+  const agent = Deno.env.get("QGA_VM_AGENT") ?? "deno";
+  if (agent !== "deno" && agent !== "qemu-ga") {
+    throw new Error(`QGA_VM_AGENT must be "deno" or "qemu-ga", not "${agent}"`);
+  }
+  return {
+    agent,
+    only: Deno.env.get("QGA_VM_ONLY") || undefined,
+    keep: Deno.env.get("QGA_VM_KEEP") === "1",
+    budgetS: Number(Deno.env.get("QGA_VM_BUDGET_S") ?? 540) || 540,
+  };
+}
+
+if (import.meta.main) {
+  const started = Date.now();
+  const log = (line: string) =>
+    console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}] ${line}`);
+  const result = await runSuite({ ...optionsFromEnv(), log });
+  console.log(formatReport(result));
+  if (optionsFromEnv().keep) console.log(`run directory kept: ${result.dir}`);
+  Deno.exit(result.results.every((r) => r.ok) && result.results.length > 0 ? 0 : 1);
+}
