@@ -9,6 +9,7 @@
 import { type Channel, ChannelOpenError } from "../channel/channel.ts";
 import { HANDLERS } from "../commands/mod.ts";
 import { FileHandleTable } from "../commands/file/handles.ts";
+import { FsfreezeService } from "../commands/freeze/service.ts";
 import type { CommandContext } from "../commands/context.ts";
 import type { AgentConfig } from "../config/config.ts";
 import { Dispatcher } from "../dispatch/dispatch.ts";
@@ -34,6 +35,8 @@ export interface AgentEnvironment {
   readonly openChannel: () => Promise<Channel>;
   /** Opens the log file once logging may touch the disk (not while frozen); false on failure. */
   readonly openLogFile?: () => boolean;
+  /** Called when filesystems are thawed (writes a pidfile deferred by a frozen start). */
+  readonly onLeaveFrozen?: () => void;
 }
 
 /** A running agent. */
@@ -43,6 +46,7 @@ export class Agent {
   #stopped = false;
   #stoppedSignal = Promise.withResolvers<void>();
   #state: AgentState | undefined;
+  #fsfreeze: FsfreezeService | undefined;
 
   /** Creates an agent from its environment. */
   constructor(env: AgentEnvironment) {
@@ -98,6 +102,24 @@ export class Agent {
       allowRpcs: config.allowRpcs,
       isFrozen: () => state.frozen,
     });
+    let logFileDeferred = state.frozen;
+    const fsfreeze = new FsfreezeService({
+      ops: this.#env.sys.filesystems,
+      runner: this.#env.sys.processes,
+      state,
+      log,
+      hook: config.fsfreezeHook,
+      timeoutSeconds: config.freezeTimeoutSeconds,
+      onLeaveFrozen: () => {
+        if (logFileDeferred) {
+          logFileDeferred = false;
+          this.#env.openLogFile?.();
+        }
+        this.#env.onLeaveFrozen?.();
+      },
+    });
+    this.#fsfreeze = fsfreeze;
+    fsfreeze.resume();
     const replies = { delimitNextReply: () => {}, isAvailable: (_: string) => false };
     const context: CommandContext = {
       version: QEMU_GA_COMPAT_VERSION,
@@ -106,6 +128,7 @@ export class Agent {
       sys: this.#env.sys,
       replies,
       files: new FileHandleTable({ limit: config.maxFileHandles }),
+      fsfreeze,
     };
     const dispatcher = new Dispatcher({
       handlers: HANDLERS as Record<string, never>,
@@ -116,7 +139,24 @@ export class Agent {
     replies.delimitNextReply = () => dispatcher.delimitNextReply();
     replies.isAvailable = (name) => dispatcher.isAvailable(name);
     this.#loop = new ServeLoop(dispatcher, log);
-    return await this.#serve(this.#loop);
+    try {
+      return await this.#serve(this.#loop);
+    } finally {
+      await this.#cleanUpFrozen(state);
+      fsfreeze.dispose();
+    }
+  }
+
+  /** As qemu-ga's cleanup on exit: an agent leaving while frozen tries to thaw first. */
+  async #cleanUpFrozen(state: AgentState): Promise<void> {
+    if (!state.frozen || !this.#fsfreeze) return;
+    try {
+      await this.#fsfreeze.thaw();
+    } catch (error) {
+      this.#env.log.audit(
+        `failed to clean up frozen filesystems: ${error instanceof Error ? error.message : error}`,
+      );
+    }
   }
 
   async #serve(loop: ServeLoop): Promise<number> {

@@ -16,7 +16,7 @@ import { linuxSys } from "../sys/linux.ts";
 import { strerror } from "../sys/errors.ts";
 import { syslogInfo } from "../sys/libc.ts";
 import { Agent } from "./agent.ts";
-import { daemonize, daemonLauncherPid, removePidfile } from "./daemon.ts";
+import { daemonize, daemonLauncherPid, removePidfile, writeDeferredPidfile } from "./daemon.ts";
 import { Logger, writerSink } from "./log.ts";
 import { VERSION_TEXT } from "./version.ts";
 
@@ -94,6 +94,7 @@ export async function runAgent(args: readonly string[]): Promise<number> {
       return openChannel(config.method, config.channelPath);
     },
     openLogFile: () => openLogFile(config, log),
+    onLeaveFrozen: () => writeDeferredPidfile(log),
   });
   const onSignal = (name: Deno.Signal) => () => agent.requestStop(name);
   const handlers = (["SIGTERM", "SIGINT"] as const).map((s) => [s, onSignal(s)] as const);

@@ -43,11 +43,16 @@ export class ServeLoop {
 
   /** Runs the loop over `channel`. */
   async run(channel: Channel): Promise<ServeEnd> {
-    const stopped = new Promise<null>((resolve) => (this.#wake = () => resolve(null)));
     while (!this.#stopRequested) {
       let chunk: Uint8Array | null | undefined;
       try {
-        chunk = await Promise.race([channel.read(), stopped.then(() => undefined)]);
+        // A fresh stop promise per read, dropped once the read is over: racing every read against
+        // one long-lived promise would leave a reaction on it per read, each holding the chunk
+        // read, until the agent stops (every byte received stayed in memory).
+        const stopped = new Promise<undefined>((resolve) => {
+          this.#wake = () => resolve(undefined);
+        });
+        chunk = await Promise.race([channel.read(), stopped]);
       } catch (error) {
         this.#log.error(`error reading channel: ${error instanceof Error ? error.message : error}`);
         return "read-error";

@@ -1,11 +1,14 @@
 /**
- * The channel API the serve loop uses, and the factory that opens qemu-ga's four methods.
- * Every channel is a raw file descriptor driven through libc (no Deno net permission needed).
+ * The channel API the serve loop uses, and the factories that open qemu-ga's four methods and an
+ * inherited listening socket. Every channel is a raw file descriptor driven through libc (no Deno
+ * net permission, no `-A`): synchronous non-blocking reads and writes on the JS thread, waits on
+ * worker threads (see `./waiter.ts`).
  *
  * @module
  */
 
-import type { ChannelMethod } from "../config/config.ts";
+import { SysError } from "../sys/libc.ts";
+import { ChannelOpenError } from "./errors.ts";
 import {
   ListenChannel,
   listenSocketFamily,
@@ -14,55 +17,73 @@ import {
 } from "./listen_channel.ts";
 import { openIsaSerial, openVirtioSerial } from "./port_channel.ts";
 
+export {
+  ChannelClosedError,
+  ChannelOpenError,
+  ChannelReadError,
+  WriteStallError,
+} from "./errors.ts";
+
 /** A byte pipe to the host. */
 export interface Channel {
   /**
-   * The next chunk from the host. Listen methods accept the next client after one hangs up
-   * (one at a time, as qemu-ga). Resolves to null only when the channel has ended for good
-   * (isa-serial EOF). Rejects with {@link ChannelReadError} on a read error.
+   * The next chunk from the host (at most 64 KiB). Listen methods transparently accept the next
+   * client after one hangs up (one client at a time, as qemu-ga; parser state is not the
+   * channel's business). Resolves to null only when the channel has ended for good (isa-serial
+   * EOF) or was closed. Rejects with {@link ChannelReadError} on a read error.
    */
   read(): Promise<Uint8Array | null>;
-  /** Writes all of `bytes` to the host; resolves to an Error instead of throwing. */
+  /**
+   * Writes all of `bytes`, in order, to the current client/port, waiting for POLLOUT when it is
+   * full. Never rejects: failures resolve to an Error for the agent to log — the OS reason, or a
+   * {@link WriteStallError} after 30 s without progress (the reply is dropped; a socket client
+   * is disconnected).
+   */
   write(bytes: Uint8Array): Promise<Error | undefined>;
-  /** Releases the channel and wakes a pending read. */
+  /** Releases the channel; a pending read resolves to null, a pending write to an Error. */
   close(): void;
+  /**
+   * Resolves once {@link close} has fully taken effect: every worker-thread wait has returned
+   * and the descriptors are closed. Await it where nothing may be left pending (tests).
+   */
+  readonly closed?: Promise<void>;
 }
 
-/** Opening the channel failed; the message is qemu-ga's text. */
-export class ChannelOpenError extends Error {
-  /** Creates the error with qemu-ga's message. */
-  constructor(message: string) {
-    super(message);
-    this.name = "ChannelOpenError";
-  }
+/** Tuning for tests; the defaults are the agent's. */
+export interface ChannelOptions {
+  /** Abandon a write after this many milliseconds without progress (default 30 000). */
+  writeStallMs?: number;
 }
 
-/** Reading from the channel failed (not a hang-up). */
-export class ChannelReadError extends Error {
-  /** Creates the error with the OS reason. */
-  constructor(message: string) {
-    super(message);
-    this.name = "ChannelReadError";
-  }
-}
+/** The methods {@link openChannel} accepts. */
+export type ChannelMethodName = "virtio-serial" | "isa-serial" | "unix-listen" | "vsock-listen";
 
-/** Opens a channel by method and path; rejects with {@link ChannelOpenError}. */
-export function openChannel(method: ChannelMethod | string, path: string): Promise<Channel> {
+/**
+ * Opens a channel by method and path; rejects with {@link ChannelOpenError} carrying qemu-ga's
+ * text, e.g. `error opening channel '<path>': <strerror>`, `UNIX socket path '<path>' is too
+ * long`, `Failed to bind socket to <path>: <strerror>`, `error parsing address '<x>'`,
+ * `unsupported channel method/type: <m>`.
+ */
+export function openChannel(
+  method: ChannelMethodName | string,
+  path: string,
+  options?: ChannelOptions,
+): Promise<Channel> {
   try {
     switch (method) {
       case "virtio-serial":
-        return Promise.resolve(openVirtioSerial(path));
+        return Promise.resolve(openVirtioSerial(path, options));
       case "isa-serial":
-        return Promise.resolve(openIsaSerial(path));
+        return Promise.resolve(openIsaSerial(path, options));
       case "unix-listen":
-        return Promise.resolve(openUnixListener(path));
+        return Promise.resolve(openUnixListener(path, options));
       case "vsock-listen":
-        return Promise.resolve(openVsockListener(path));
+        return Promise.resolve(openVsockListener(path, options));
       default:
         throw new ChannelOpenError(`unsupported channel method/type: ${method}`);
     }
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(asOpenError(error, path));
   }
 }
 
@@ -71,7 +92,26 @@ export function listenFdMethod(fd: number): "unix-listen" | "vsock-listen" | und
   return listenSocketFamily(fd);
 }
 
-/** Serves an inherited listening socket (systemd socket activation). */
-export function channelFromListenFd(fd: number): Channel {
-  return new ListenChannel(fd);
+/**
+ * Serves an inherited, already listening socket (systemd socket activation, fd 3): AF_UNIX as
+ * unix-listen, AF_VSOCK as vsock-listen. Throws {@link ChannelOpenError}
+ * `unsupported listen fd type` for anything else.
+ */
+export function channelFromListenFd(fd: number, options?: ChannelOptions): Channel {
+  if (listenSocketFamily(fd) === undefined) {
+    throw new ChannelOpenError("unsupported listen fd type");
+  }
+  try {
+    return new ListenChannel(fd, options);
+  } catch (error) {
+    throw asOpenError(error, `fd ${fd}`);
+  }
+}
+
+/** Resource failures (no epoll set, EMFILE) while setting a channel up, as an open error. */
+function asOpenError(error: unknown, path: string): unknown {
+  if (error instanceof SysError) {
+    return new ChannelOpenError(`error opening channel '${path}': ${error.message}`);
+  }
+  return error;
 }

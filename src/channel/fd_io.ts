@@ -1,31 +1,28 @@
 /**
- * Reading and writing a non-blocking file descriptor with an {@link EpollSet} to wait on:
- * always try first, wait only after EAGAIN (safe with edge-triggered epoll).
+ * Reading and writing a non-blocking file descriptor: synchronous `read`/`write`/`send` calls on
+ * the JS thread (so errno is exact), and a {@link FdWaiter} to wait on after EAGAIN.
  *
  * @module
  */
 
-import { Errno, readFd, strerror, writeFd } from "../sys/libc.ts";
-import type { EpollSet } from "./epoll.ts";
+import { Errno, readFd, sendFd, SysError, writeFd } from "../sys/libc.ts";
+import { Poll, Socket } from "../sys/structs.ts";
+import { ChannelClosedError, WriteStallError } from "./errors.ts";
+import type { FdWaiter } from "./waiter.ts";
 
 /** Size of one read from the channel. */
 export const READ_CHUNK = 65536;
 /** A write that makes no progress for this long is abandoned (a host that never reads). */
 export const WRITE_STALL_MS = 30_000;
-
-/** A write that made no progress for {@link WRITE_STALL_MS}: the peer is there but not reading. */
-export class WriteStallError extends Error {
-  /** Creates the error. */
-  constructor() {
-    super(`no progress writing to the host for ${WRITE_STALL_MS / 1000} s`);
-    this.name = "WriteStallError";
-  }
-}
+/** Pause between write attempts while the fd reports a hang-up instead of POLLOUT. */
+const HANGUP_RETRY_MS = 100;
+/** Longest single wait for POLLOUT (the stall deadline is checked in between). */
+const WRITE_WAIT_SLICE_MS = 1000;
 
 /** The outcome of one read attempt: data, end of stream, would block, or an errno. */
 export type ReadResult = Uint8Array | "eof" | "again" | { errno: number };
 
-/** Reads once without blocking. */
+/** Reads once without blocking; the data is a copy (the buffer is reused). */
 export function tryRead(fd: number, buffer: Uint8Array<ArrayBuffer>): ReadResult {
   const n = readFd(fd, buffer);
   if (n > 0) return buffer.slice(0, n);
@@ -34,35 +31,50 @@ export function tryRead(fd: number, buffer: Uint8Array<ArrayBuffer>): ReadResult
   return { errno: -n };
 }
 
+/** How {@link writeAll} writes. */
+export interface WriteOptions {
+  /** Give up after this long without progress (ms). */
+  stallMs: number;
+  /** Use `send(MSG_NOSIGNAL)` (sockets): a vanished peer gives EPIPE, never SIGPIPE. */
+  socket: boolean;
+}
+
 /**
- * Writes all of `bytes`, waiting on `epoll` when the fd is full; resolves to an Error on failure
- * (a {@link WriteStallError} when the peer stops reading, else the OS reason, e.g. `Broken pipe`).
+ * Writes all of `bytes` in order, waiting for POLLOUT when the fd is full. Never throws:
+ * resolves to undefined when everything was written, else to the reason — a {@link SysError}
+ * (`Broken pipe`, `Input/output error`, ...), a {@link WriteStallError} when no byte could be
+ * written for `options.stallMs`, or a {@link ChannelClosedError}.
+ *
+ * While the fd reports POLLHUP/POLLERR without POLLOUT (a virtio-serial port whose host side is
+ * gone: writes give EAGAIN and poll says HUP at once) the attempts are spaced 100 ms apart, so a
+ * disconnected host cannot make the agent spin.
  */
 export async function writeAll(
   fd: number,
   bytes: Uint8Array,
-  epoll: EpollSet,
-  isClosed: () => boolean,
+  waiter: FdWaiter,
+  options: WriteOptions,
 ): Promise<Error | undefined> {
   const data = bytes as Uint8Array<ArrayBuffer>;
   let off = 0;
-  let lastProgress = Date.now();
+  let lastProgress = performance.now();
   while (off < data.length) {
-    if (isClosed()) return new Error("channel closed");
-    const n = writeFd(fd, data.subarray(off));
+    if (waiter.isClosed) return new ChannelClosedError();
+    const chunk = data.subarray(off);
+    const n = options.socket ? sendFd(fd, chunk, Socket.MSG_NOSIGNAL) : writeFd(fd, chunk);
     if (n > 0) {
       off += n;
-      lastProgress = Date.now();
+      lastProgress = performance.now();
       continue;
     }
-    if (n === 0 || -n === Errno.EAGAIN || -n === Errno.EINTR) {
-      if (Date.now() - lastProgress > WRITE_STALL_MS) {
-        return new WriteStallError();
-      }
-      await epoll.wait(1000);
-      continue;
+    if (n === -Errno.EINTR) continue;
+    if (n !== 0 && n !== -Errno.EAGAIN) return new SysError(options.socket ? "send" : "write", -n);
+    const left = options.stallMs - (performance.now() - lastProgress);
+    if (left <= 0) return new WriteStallError(options.stallMs);
+    const revents = await waiter.waitWritable(fd, Math.min(WRITE_WAIT_SLICE_MS, left));
+    if (!(revents & Poll.POLLOUT) && revents & (Poll.POLLHUP | Poll.POLLERR)) {
+      await waiter.sleep(Math.min(HANGUP_RETRY_MS, left));
     }
-    return new Error(strerror(-n));
   }
   return undefined;
 }

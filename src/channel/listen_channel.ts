@@ -1,67 +1,95 @@
 /**
  * Listening-socket channels: `unix-listen`, `vsock-listen`, and an inherited socket (systemd
- * socket activation). One client at a time, as qemu-ga: the next connection is accepted only
- * after the current client hangs up (the kernel backlog holds it meanwhile).
+ * socket activation). One client at a time, as qemu-ga: the listening socket is not even watched
+ * while a client is attached, so the next connection waits in the kernel backlog until the
+ * current client hangs up (EOF or ECONNRESET), and is then accepted transparently by `read()`.
  *
  * @module
  */
 
-import { check, closeFd, cString, Errno, errno, libc, strerror } from "../sys/libc.ts";
-import { type Channel, ChannelOpenError, ChannelReadError } from "./channel.ts";
-import { EpollEvents, EpollSet } from "./epoll.ts";
-import { READ_CHUNK, tryRead, writeAll, WriteStallError } from "./fd_io.ts";
+import { check, closeFd, cString, Errno, errno, libc, strerror, SysError } from "../sys/libc.ts";
+import { Epoll, sockaddrUn, sockaddrVm, Socket, SUN_PATH_MAX } from "../sys/structs.ts";
+import type { Channel, ChannelOptions } from "./channel.ts";
+import { ChannelOpenError, ChannelReadError, WriteStallError } from "./errors.ts";
+import { READ_CHUNK, tryRead, WRITE_STALL_MS, writeAll } from "./fd_io.ts";
+import { parseVsockAddress, temporarySocketPath } from "./socket_address.ts";
+import { FdWaiter } from "./waiter.ts";
 
-const AF_UNIX = 1;
-const AF_VSOCK = 40;
-const SOCK_STREAM = 1;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_DOMAIN = 39;
-/** `sizeof(((struct sockaddr_un *)0)->sun_path)`. */
-const SUN_PATH_MAX = 108;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+/** Safety net: re-check this often even without an epoll edge. */
+const IDLE_RECHECK_MS = 1000;
+/** Pause before retrying a failed accept (qemu-ga only warns and keeps listening). */
+const ACCEPT_RETRY_MS = 100;
+/** accept errors after which the listening socket is still usable. */
+const TRANSIENT_ACCEPT_ERRORS = new Set<number>([
+  Errno.ECONNABORTED,
+  Errno.EPROTO,
+  Errno.EMFILE,
+  Errno.ENFILE,
+  Errno.ENOBUFS,
+  Errno.ENOMEM,
+  Errno.EPERM,
+]);
 
-/** Serves clients of one listening socket fd. */
+/** Serves the clients of one listening socket fd, one at a time. */
 export class ListenChannel implements Channel {
   #listenFd: number;
   #client = -1;
-  #epoll = new EpollSet();
+  #waiter = new FdWaiter();
   #buffer = new Uint8Array(READ_CHUNK);
-  #closed = false;
+  #stallMs: number;
 
-  /** Takes ownership of a listening, non-blocking or blocking socket fd. */
-  constructor(listenFd: number) {
+  /** Takes ownership of a listening socket fd (closed by {@link close}); makes it non-blocking. */
+  constructor(listenFd: number, options: ChannelOptions = {}) {
     this.#listenFd = listenFd;
-    const flags = libc().fcntl(listenFd, 3, /* F_GETFL */ 0);
-    if (flags >= 0) libc().fcntl(listenFd, 4, /* F_SETFL */ flags | SOCK_NONBLOCK);
-    this.#epoll.add(listenFd, EpollEvents.EPOLLIN | EpollEvents.EPOLLET);
+    this.#stallMs = options.writeStallMs ?? WRITE_STALL_MS;
+    const flags = libc().fcntl(listenFd, F_GETFL, 0);
+    if (flags >= 0) libc().fcntl(listenFd, F_SETFL, flags | O_NONBLOCK);
+    try {
+      this.#waiter.watch(listenFd, Epoll.EPOLLIN | Epoll.EPOLLET);
+    } catch (error) {
+      this.#waiter.close();
+      throw error;
+    }
   }
 
+  /** Resolves once {@link close} has completed (no worker call pending, fds closed). */
+  get closed(): Promise<void> {
+    return this.#waiter.closed;
+  }
+
+  /** The next chunk from the current client, accepting the next client after a hang-up. */
   async read(): Promise<Uint8Array | null> {
-    while (!this.#closed) {
-      if (this.#client < 0 && !this.#accept()) {
-        await this.#epoll.wait(-1);
+    while (!this.#waiter.isClosed) {
+      if (this.#client < 0) {
+        const accepted = this.#accept();
+        if (accepted === "again") await this.#waiter.waitReadable(IDLE_RECHECK_MS);
+        if (accepted === "retry") await this.#waiter.sleep(ACCEPT_RETRY_MS);
         continue;
       }
       const r = tryRead(this.#client, this.#buffer);
       if (r instanceof Uint8Array) return r;
       if (r === "again") {
-        await this.#epoll.wait(-1);
-        continue;
-      }
-      if (r === "eof" || r.errno === Errno.ECONNRESET) {
+        await this.#waiter.waitReadable(IDLE_RECHECK_MS);
+      } else if (r === "eof" || r.errno === Errno.ECONNRESET) {
         this.#dropClient();
-        continue;
+      } else {
+        throw new ChannelReadError(strerror(r.errno), r.errno);
       }
-      throw new ChannelReadError(strerror(r.errno));
     }
     return null;
   }
 
+  /** Writes all of `bytes` to the current client; drops a client that stops reading. */
   async write(bytes: Uint8Array): Promise<Error | undefined> {
-    if (this.#client < 0) return new Error("no client connected");
     const client = this.#client;
-    const failure = await writeAll(client, bytes, this.#epoll, () => this.#client !== client);
+    if (client < 0) return new Error("no client connected");
+    const failure = await writeAll(client, bytes, this.#waiter, {
+      stallMs: this.#stallMs,
+      socket: true,
+    });
     // A client that hung up (EPIPE, ECONNRESET) stays attached until its input is read to EOF,
     // as in qemu-ga: every request it sent is still parsed and run, so the message stream's state
     // after it is the same as qemu-ga's. Only a client that stalls (connected, not reading) is
@@ -70,86 +98,97 @@ export class ListenChannel implements Channel {
     return failure;
   }
 
+  /** Wakes a pending read (it resolves to null); closes the sockets once no wait is pending. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#dropClient();
-    this.#epoll.close();
-    closeFd(this.#listenFd);
+    const listenFd = this.#listenFd;
+    this.#waiter.close(() => {
+      this.#dropClient();
+      closeFd(listenFd);
+    });
   }
 
-  #accept(): boolean {
-    const fd = libc().accept4(this.#listenFd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  #accept(): "accepted" | "again" | "retry" {
+    const flags = Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC;
+    const fd = libc().accept4(this.#listenFd, null, null, flags);
     if (fd < 0) {
       const code = errno();
-      if (code === Errno.EAGAIN || code === Errno.EINTR) return false;
-      throw new ChannelReadError(strerror(code));
+      if (code === Errno.EAGAIN || code === Errno.EINTR) return "again";
+      if (TRANSIENT_ACCEPT_ERRORS.has(code)) return "retry";
+      throw new ChannelReadError(strerror(code), code);
     }
+    try {
+      this.#waiter.watch(fd, Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLET);
+    } catch {
+      closeFd(fd);
+      return "retry";
+    }
+    this.#waiter.unwatch(this.#listenFd);
     this.#client = fd;
-    const { EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLET } = EpollEvents;
-    this.#epoll.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
-    return true;
+    return "accepted";
   }
 
   #dropClient(): void {
     if (this.#client < 0) return;
-    this.#epoll.remove(this.#client);
+    this.#waiter.unwatch(this.#client);
     closeFd(this.#client);
     this.#client = -1;
+    // Re-arm the listening socket; a connection already waiting makes it ready at once.
+    if (!this.#waiter.isClosed) this.#waiter.watch(this.#listenFd, Epoll.EPOLLIN | Epoll.EPOLLET);
   }
 }
 
-function listenOn(fd: number, address: Uint8Array<ArrayBuffer>, bindError: string): Channel {
+/** socket(); throws ChannelOpenError `<what>: <strerror>`. */
+function openSocket(family: number, what: string): number {
+  const fd = libc().socket(family, Socket.SOCK_STREAM | Socket.SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new ChannelOpenError(`${what}: ${strerror(errno())}`);
+  return fd;
+}
+
+/** bind() and listen(backlog 1); throws qemu-ga's texts (the caller closes `fd`). */
+function bindAndListen(fd: number, address: Uint8Array<ArrayBuffer>, bindError: string): void {
   if (libc().bind(fd, address, address.length) < 0) {
-    const reason = strerror(errno());
-    closeFd(fd);
-    throw new ChannelOpenError(`${bindError}: ${reason}`);
+    throw new ChannelOpenError(`${bindError}: ${strerror(errno())}`);
   }
   if (libc().listen(fd, 1) < 0) {
-    const reason = strerror(errno());
+    throw new ChannelOpenError(`Failed to listen on socket: ${strerror(errno())}`);
+  }
+}
+
+/**
+ * Opens `unix-listen` as QEMU's `unix_listen()`: socket, length check (108 bytes), unlink of a
+ * stale file (ENOENT ignored), bind, listen with backlog 1. An empty path binds a fresh
+ * `<tmpdir>/qemu-socket-XXXXXX`, as QEMU does. The socket file is left in place on close.
+ */
+export function openUnixListener(path: string, options?: ChannelOptions): ListenChannel {
+  const fd = openSocket(Socket.AF_UNIX, "Failed to create Unix socket");
+  try {
+    const name = path === "" ? temporarySocketPath() : path;
+    const bytes = cString(name).subarray(0, -1);
+    if (bytes.length > SUN_PATH_MAX) {
+      throw new ChannelOpenError(`UNIX socket path '${name}' is too long`);
+    }
+    if (libc().unlink(cString(bytes)) < 0 && errno() !== Errno.ENOENT) {
+      throw new ChannelOpenError(`Failed to unlink socket ${name}: ${strerror(errno())}`);
+    }
+    bindAndListen(fd, sockaddrUn(bytes), `Failed to bind socket to ${name}`);
+    return new ListenChannel(fd, options);
+  } catch (error) {
     closeFd(fd);
-    throw new ChannelOpenError(`Failed to listen on socket: ${reason}`);
+    throw error;
   }
-  return new ListenChannel(fd);
 }
 
-/** Opens `unix-listen`: unlinks a stale socket file, binds, listens with backlog 1. */
-export function openUnixListener(path: string): Channel {
-  const bytes = cString(path).subarray(0, -1);
-  if (bytes.length > SUN_PATH_MAX) {
-    throw new ChannelOpenError(`UNIX socket path '${path}' is too long`);
+/** Opens `vsock-listen` on `<cid>:<port>` as QEMU's `vsock_listen_saddr()` (backlog 1). */
+export function openVsockListener(path: string, options?: ChannelOptions): ListenChannel {
+  const { cid, port } = parseVsockAddress(path);
+  const fd = openSocket(Socket.AF_VSOCK, "Failed to create socket");
+  try {
+    bindAndListen(fd, sockaddrVm(cid, port), "Failed to bind socket");
+    return new ListenChannel(fd, options);
+  } catch (error) {
+    closeFd(fd);
+    throw error;
   }
-  if (libc().unlink(cString(path)) < 0 && errno() !== Errno.ENOENT) {
-    throw new ChannelOpenError(`Failed to unlink socket ${path}: ${strerror(errno())}`);
-  }
-  const fd = libc().socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new ChannelOpenError(`Failed to create Unix socket: ${strerror(errno())}`);
-  // SAFETY: struct sockaddr_un = sa_family_t (u16) + char sun_path[108].
-  const address = new Uint8Array(2 + SUN_PATH_MAX);
-  new DataView(address.buffer).setUint16(0, AF_UNIX, true);
-  address.set(bytes, 2);
-  return listenOn(
-    fd,
-    address.subarray(0, 2 + Math.min(SUN_PATH_MAX, bytes.length + 1)),
-    `Failed to bind socket to ${path}`,
-  );
-}
-
-const VSOCK_ADDRESS_REGEXP = /^([0-9]{1,32}):([0-9]{1,32})$/;
-
-/** Opens `vsock-listen` on `<cid>:<port>`. */
-export function openVsockListener(path: string): Channel {
-  const m = VSOCK_ADDRESS_REGEXP.exec(path);
-  if (!m) throw new ChannelOpenError(`error parsing address '${path}'`);
-  const fd = libc().socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new ChannelOpenError(`Failed to create socket: ${strerror(errno())}`);
-  // SAFETY: struct sockaddr_vm = u16 family, u16 reserved, u32 port, u32 cid, u8 flags, u8[3].
-  const address = new Uint8Array(16);
-  const view = new DataView(address.buffer);
-  view.setUint16(0, AF_VSOCK, true);
-  view.setUint32(4, Number(BigInt(m[2]!) & 0xFFFFFFFFn), true);
-  view.setUint32(8, Number(BigInt(m[1]!) & 0xFFFFFFFFn), true);
-  return listenOn(fd, address, "Failed to bind socket");
 }
 
 /** The channel method matching the address family of socket `fd`, or undefined. */
@@ -159,18 +198,13 @@ export function listenSocketFamily(fd: number): "unix-listen" | "vsock-listen" |
   try {
     check(
       "getsockopt",
-      libc().getsockopt(
-        fd,
-        SOL_SOCKET,
-        SO_DOMAIN,
-        new Uint8Array(value.buffer),
-        new Uint8Array(length.buffer),
-      ),
+      libc().getsockopt(fd, Socket.SOL_SOCKET, Socket.SO_DOMAIN, value, length),
     );
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (error instanceof SysError) return undefined;
+    throw error;
   }
-  if (value[0] === AF_UNIX) return "unix-listen";
-  if (value[0] === AF_VSOCK) return "vsock-listen";
+  if (value[0] === Socket.AF_UNIX) return "unix-listen";
+  if (value[0] === Socket.AF_VSOCK) return "vsock-listen";
   return undefined;
 }

@@ -1,74 +1,124 @@
 /**
- * Character-device channels: `virtio-serial` (the agent's port, kept open for the agent's whole
- * life) and `isa-serial` (a raw tty).
+ * Character-device channels: `virtio-serial` (the agent's port, opened once and kept open for the
+ * agent's whole life) and `isa-serial` (a raw tty, closed for good at EOF).
  *
  * A virtio-serial port whose host side is not connected reads as EOF (a pty stand-in whose
- * master is closed reads EIO); that is "nobody there", not an error: the channel waits on its
- * edge-triggered epoll set, so it costs no CPU while idle and wakes as soon as the host connects.
- * Should the kernel keep signalling without data, repeated empty wake-ups are throttled to one
- * per 100 ms, as qemu-ga does.
+ * master is closed may read EIO instead) and polls as POLLHUP for ever: that is "nobody there",
+ * not an error. The channel then waits on its edge-triggered epoll set — costing no CPU while
+ * idle — and is woken by the kernel's next wake-up of the port (host connects, data arrives), so
+ * the first request after a reconnect is read at once. Should the port keep waking the reader
+ * without data (a storm of empty wake-ups: 5 or more within a second), the reader pauses 100 ms
+ * between attempts, as qemu-ga does on every empty read.
  *
  * @module
  */
 
-import { closeFd, Errno, libc, openFd, OpenFlags, strerror, SysError } from "../sys/libc.ts";
-import { type Channel, ChannelOpenError, ChannelReadError } from "./channel.ts";
-import { EpollEvents, EpollSet } from "./epoll.ts";
-import { READ_CHUNK, tryRead, writeAll } from "./fd_io.ts";
+import { closeFd, Errno, libc, openFd, OpenFlags, SysError } from "../sys/libc.ts";
+import { Epoll, Termios, termiosBuffer } from "../sys/structs.ts";
+import type { Channel, ChannelOptions } from "./channel.ts";
+import { ChannelOpenError, ChannelReadError } from "./errors.ts";
+import { READ_CHUNK, tryRead, WRITE_STALL_MS, writeAll } from "./fd_io.ts";
+import { FdWaiter } from "./waiter.ts";
 
-/** Empty wake-ups in a row after which the reader sleeps between waits. */
-const EMPTY_WAKEUPS_BEFORE_THROTTLE = 4;
-/** qemu-ga's pause when the host side is absent. */
+/** Empty wake-ups within {@link STORM_WINDOW_MS} that count as a storm. */
+const STORM_WAKEUPS = 5;
+const STORM_WINDOW_MS = 1000;
+/** qemu-ga's pause after an empty read of a virtio-serial port (QGA_SLEEP_TIME_DEFAULT). */
 const THROTTLE_MS = 100;
 /** Safety net: re-check the port this often even without an epoll edge. */
 const IDLE_RECHECK_MS = 1000;
 
 /** A channel over one character device. */
-class PortChannel implements Channel {
+export class PortChannel implements Channel {
   #fd: number;
-  #epoll = new EpollSet();
+  #isa: boolean;
+  #waiter = new FdWaiter();
   #buffer = new Uint8Array(READ_CHUNK);
-  #closed = false;
-  #endOnEof: boolean;
+  #stallMs: number;
+  #ended = false;
+  #emptyWakeups = 0;
+  #firstEmptyAt = 0;
+  /** The fd cannot be polled (a regular file, /dev/null): wait by sleeping instead. */
+  #unpollable = false;
 
-  constructor(fd: number, endOnEof: boolean) {
+  /**
+   * Takes ownership of `fd` (closed by {@link close}); `isa` selects isa-serial semantics (EOF
+   * ends the channel). Throws SysError when no epoll set can be made; `fd` is then left open.
+   */
+  constructor(fd: number, isa: boolean, options: ChannelOptions = {}) {
     this.#fd = fd;
-    this.#endOnEof = endOnEof;
-    const { EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLET } = EpollEvents;
-    this.#epoll.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
+    this.#isa = isa;
+    this.#stallMs = options.writeStallMs ?? WRITE_STALL_MS;
+    try {
+      this.#waiter.watch(fd, Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLET);
+    } catch (error) {
+      // epoll refuses files without a poll operation (EPERM); qemu-ga's GLib watch treats them
+      // as always ready, so does this channel, pacing its reads like qemu-ga's empty reads.
+      if (!(error instanceof SysError && error.errno === Errno.EPERM)) {
+        this.#waiter.close();
+        throw error;
+      }
+      this.#unpollable = true;
+    }
   }
 
+  /** Resolves once {@link close} has completed (no worker call pending, fd closed). */
+  get closed(): Promise<void> {
+    return this.#waiter.closed;
+  }
+
+  /** The next chunk; null once the channel is closed or (isa-serial) at EOF. */
   async read(): Promise<Uint8Array | null> {
-    let empty = 0;
-    while (!this.#closed) {
+    while (!this.#waiter.isClosed && !this.#ended) {
       const r = tryRead(this.#fd, this.#buffer);
-      if (r instanceof Uint8Array) return r;
-      const hungUp = r === "eof" || (typeof r === "object" && r.errno === Errno.EIO);
-      if (hungUp && this.#endOnEof) return null;
-      if (typeof r === "object" && r.errno !== Errno.EIO) {
-        throw new ChannelReadError(strerror(r.errno));
+      if (r instanceof Uint8Array) {
+        this.#emptyWakeups = 0;
+        return r;
       }
-      if (++empty > EMPTY_WAKEUPS_BEFORE_THROTTLE) await sleep(THROTTLE_MS);
-      const ready = await this.#epoll.wait(IDLE_RECHECK_MS);
-      if (ready.length === 0) empty = 0;
+      if (r === "eof" && this.#isa) {
+        // qemu-ga closes an isa-serial channel at EOF and never reopens it.
+        this.#ended = true;
+        this.close();
+        return null;
+      }
+      if (typeof r === "object" && (this.#isa || r.errno !== Errno.EIO)) {
+        throw new ChannelReadError(new SysError("read", r.errno).message, r.errno);
+      }
+      // EAGAIN, or (virtio-serial) EOF/EIO: the host side is idle or absent. Wait for an edge.
+      if (this.#unpollable) {
+        await this.#waiter.sleep(THROTTLE_MS);
+        continue;
+      }
+      const woken = await this.#waiter.waitReadable(IDLE_RECHECK_MS);
+      if (!woken) {
+        this.#emptyWakeups = 0;
+        continue;
+      }
+      await this.#throttleStorm();
     }
     return null;
   }
 
+  /** Writes all of `bytes`; a reply the host does not take within the stall time is dropped. */
   write(bytes: Uint8Array): Promise<Error | undefined> {
-    return writeAll(this.#fd, bytes, this.#epoll, () => this.#closed);
+    return writeAll(this.#fd, bytes, this.#waiter, { stallMs: this.#stallMs, socket: false });
   }
 
+  /** Wakes a pending read (it resolves to null) and closes the fd once no wait is pending. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#epoll.close();
-    closeFd(this.#fd);
+    const fd = this.#fd;
+    this.#waiter.close(() => closeFd(fd));
   }
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  /** Counts an empty wake-up (the next read may still find data) and pauses during a storm. */
+  async #throttleStorm(): Promise<void> {
+    const now = performance.now();
+    if (this.#emptyWakeups === 0 || now - this.#firstEmptyAt > STORM_WINDOW_MS) {
+      this.#emptyWakeups = 0;
+      this.#firstEmptyAt = now;
+    }
+    if (++this.#emptyWakeups >= STORM_WAKEUPS) await this.#waiter.sleep(THROTTLE_MS);
+  }
 }
 
 function openPort(path: string, flags: number): number {
@@ -80,36 +130,54 @@ function openPort(path: string, flags: number): number {
   }
 }
 
-/** Opens a virtio-serial port (O_RDWR|O_NONBLOCK|O_CLOEXEC) for the agent's lifetime. */
-export function openVirtioSerial(path: string): Channel {
+/** Opens a virtio-serial port with O_RDWR|O_NONBLOCK|O_CLOEXEC, for the agent's lifetime. */
+export function openVirtioSerial(path: string, options?: ChannelOptions): PortChannel {
   const { O_RDWR, O_NONBLOCK, O_CLOEXEC } = OpenFlags;
-  return new PortChannel(openPort(path, O_RDWR | O_NONBLOCK | O_CLOEXEC), false);
+  const fd = openPort(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  try {
+    return new PortChannel(fd, false, options);
+  } catch (error) {
+    closeFd(fd);
+    throw error;
+  }
 }
 
-/** termios layout (glibc, Linux): c_iflag@0 c_oflag@4 c_cflag@8 c_lflag@12 c_line@16 c_cc@17. */
-const TERMIOS_SIZE = 60;
-const C_CFLAG = 8;
-const C_CC = 17;
-const VTIME = 5;
-const VMIN = 6;
-const B38400 = 0o17;
-const TCSANOW = 0;
-const TCIFLUSH = 0;
+/**
+ * qemu-ga's isa-serial line setup, applied to a `struct termios`: input processing off
+ * (IGNBRK BRKINT IGNPAR PARMRK INPCK ISTRIP INLCR IGNCR ICRNL IXON IXOFF IXANY IMAXBEL cleared),
+ * `c_oflag = 0`, `c_lflag = 0`, B38400 OR-ed into `c_cflag`, VMIN = 1, VTIME = 0.
+ */
+export function applyQgaSerialMode(termios: Uint8Array): void {
+  // SAFETY: `termios` is at least Termios.SIZE bytes; offsets per glibc's layout (structs.ts).
+  const view = new DataView(termios.buffer, termios.byteOffset, termios.byteLength);
+  const T = Termios;
+  const inputOff = T.IGNBRK | T.BRKINT | T.IGNPAR | T.PARMRK | T.INPCK | T.ISTRIP | T.INLCR |
+    T.IGNCR | T.ICRNL | T.IXON | T.IXOFF | T.IXANY | T.IMAXBEL;
+  view.setUint32(T.C_IFLAG, view.getUint32(T.C_IFLAG, true) & ~inputOff, true);
+  view.setUint32(T.C_OFLAG, 0, true);
+  view.setUint32(T.C_LFLAG, 0, true);
+  view.setUint32(T.C_CFLAG, view.getUint32(T.C_CFLAG, true) | T.B38400, true);
+  termios[T.C_CC + T.VMIN] = 1;
+  termios[T.C_CC + T.VTIME] = 0;
+}
 
-/** Opens a serial tty in raw mode at 38400 baud, as qemu-ga's isa-serial method does. */
-export function openIsaSerial(path: string): Channel {
+/**
+ * Opens a serial tty with O_RDWR|O_NOCTTY|O_NONBLOCK|O_CLOEXEC in qemu-ga's raw mode (see
+ * {@link applyQgaSerialMode}) and flushes its input queue. As in qemu-ga, termios failures (not a
+ * tty) are ignored.
+ */
+export function openIsaSerial(path: string, options?: ChannelOptions): PortChannel {
   const { O_RDWR, O_NOCTTY, O_NONBLOCK, O_CLOEXEC } = OpenFlags;
   const fd = openPort(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  // SAFETY: the buffer is larger than glibc's struct termios (60 bytes on Linux).
-  const termios = new Uint8Array(TERMIOS_SIZE + 4);
-  const view = new DataView(termios.buffer);
-  if (libc().tcgetattr(fd, termios) === 0) {
-    libc().cfmakeraw(termios);
-    view.setUint32(C_CFLAG, view.getUint32(C_CFLAG, true) | B38400, true);
-    termios[C_CC + VMIN] = 1;
-    termios[C_CC + VTIME] = 0;
-    libc().tcflush(fd, TCIFLUSH);
-    libc().tcsetattr(fd, TCSANOW, termios);
+  const termios = termiosBuffer();
+  libc().tcgetattr(fd, termios);
+  applyQgaSerialMode(termios);
+  libc().tcflush(fd, Termios.TCIFLUSH);
+  libc().tcsetattr(fd, Termios.TCSANOW, termios);
+  try {
+    return new PortChannel(fd, true, options);
+  } catch (error) {
+    closeFd(fd);
+    throw error;
   }
-  return new PortChannel(fd, true);
 }

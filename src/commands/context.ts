@@ -10,6 +10,7 @@ import type { CommandName } from "../schema/schema.ts";
 import type { ArgsOf, ReturnOf } from "../schema/types.ts";
 import type { Sys } from "../sys/sys.ts";
 import type { FileHandleTable } from "./file/handles.ts";
+import type { FsfreezeService } from "./freeze/service.ts";
 
 /** Services of the dispatcher that some commands need. */
 export interface ReplyControl {
@@ -33,6 +34,8 @@ export interface CommandContext {
   readonly replies: ReplyControl;
   /** Open guest-file handles. */
   readonly files: FileHandleTable;
+  /** Freeze/thaw state machine, fsfreeze hook and auto-thaw watchdog. */
+  readonly fsfreeze: FsfreezeService;
 }
 
 /** A handler for command `N`: validated arguments in, the schema's return type out. */

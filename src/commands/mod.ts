@@ -6,6 +6,10 @@
 
 import type { HandlerTable } from "./context.ts";
 import { makeGuestGetVcpus } from "./cpu/get.ts";
+import { makeGuestSetVcpus } from "./cpu/set.ts";
+import { makeFsfreezeHandlers, makeGuestFstrim } from "./freeze/mod.ts";
+import { makeGuestShutdown, makeSuspendHandlers } from "./power/mod.ts";
+import { makeGuestSetTime } from "./time_set.ts";
 import { makeGuestNetworkGetInterfaces } from "./network/get_interfaces.ts";
 import { FILE_HANDLERS } from "./file/mod.ts";
 import { guestFsfreezeStatus } from "./fsfreeze_status.ts";
@@ -24,4 +28,13 @@ export const HANDLERS: HandlerTable = {
   ...FILE_HANDLERS,
   "guest-network-get-interfaces": makeGuestNetworkGetInterfaces((ctx) => ctx.sys.network),
   "guest-get-vcpus": makeGuestGetVcpus((ctx) => ctx.sys.cpus),
+  "guest-set-time": makeGuestSetTime((ctx) => ({
+    clock: ctx.sys.clock,
+    runner: ctx.sys.processes,
+  })),
+  "guest-shutdown": makeGuestShutdown((ctx) => ctx.sys.processes),
+  ...makeFsfreezeHandlers((ctx) => ctx.fsfreeze),
+  "guest-fstrim": makeGuestFstrim((ctx) => ctx.sys.filesystems),
+  ...makeSuspendHandlers((ctx) => ({ runner: ctx.sys.processes, power: ctx.sys.power })),
+  "guest-set-vcpus": makeGuestSetVcpus((ctx) => ctx.sys.cpuOnline),
 };

@@ -3,14 +3,22 @@
  *
  * Deno refuses `/dev`, `/proc` and `/sys` paths without `-A`, and has no API for ioctls,
  * `settimeofday`, termios, epoll or raw sockets; the agent reaches those through these thin,
- * typed wrappers. libc is opened by absolute path (a path list in `--allow-ffi` makes relative
- * names resolve against the current directory). Failures become {@link SysError}s carrying the
- * errno and glibc's `strerror` text, read right after the synchronous call on the JS thread.
+ * typed wrappers. libc is opened lazily, on first use, by absolute path (a path list in
+ * `--allow-ffi` makes relative names resolve against the current directory). Failures become
+ * {@link SysError}s carrying the errno, its name and glibc's `strerror` text, read right after
+ * the synchronous call on the JS thread. Struct layouts are in `./structs.ts`, the symbol table in
+ * `./libc_symbols.ts`, errno numbers in `./errno.ts`.
  *
  * @module
  */
 
-/** Absolute libc paths, tried in order (the same list as deno.json's `ffi` permission). */
+import { Errno, errnoName } from "./errno.ts";
+import { LIBC_SYMBOLS } from "./libc_symbols.ts";
+
+/**
+ * Absolute libc paths, tried in order (the same list as deno.json's `ffi` permission); the
+ * running architecture's multiarch path is moved to the front and the other one is skipped.
+ */
 export const LIBC_PATHS: readonly string[] = [
   "/lib/x86_64-linux-gnu/libc.so.6",
   "/lib/aarch64-linux-gnu/libc.so.6",
@@ -20,123 +28,35 @@ export const LIBC_PATHS: readonly string[] = [
   "/lib/libc.so.6",
 ];
 
-const SYMBOLS = {
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
-  pwrite: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
-  unlink: { parameters: ["buffer"], result: "i32" },
-  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-  ioctl_int: { name: "ioctl", parameters: ["i32", "u64", "u64"], result: "i32" },
-  epoll_create1: { parameters: ["i32"], result: "i32" },
-  epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
-  epoll_wait: {
-    parameters: ["i32", "buffer", "i32", "i32"],
-    result: "i32",
-    nonblocking: true,
-  },
-  eventfd: { parameters: ["u32", "i32"], result: "i32" },
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  listen: { parameters: ["i32", "i32"], result: "i32" },
-  accept4: { parameters: ["i32", "pointer", "pointer", "i32"], result: "i32" },
-  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
-  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
-  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
-  tcflush: { parameters: ["i32", "i32"], result: "i32" },
-  cfmakeraw: { parameters: ["buffer"], result: "void" },
-  gettimeofday: { parameters: ["buffer", "pointer"], result: "i32" },
-  settimeofday: { parameters: ["buffer", "pointer"], result: "i32" },
-  signal: { parameters: ["i32", "pointer"], result: "pointer" },
-  getpid: { parameters: [], result: "i32" },
-  openlog: { parameters: ["buffer", "i32", "i32"], result: "void" },
-  syslog: { parameters: ["i32", "buffer", "buffer"], result: "void" },
-  getifaddrs: { parameters: ["buffer"], result: "i32" },
-  freeifaddrs: { parameters: ["pointer"], result: "void" },
-  openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
-  opendir: { parameters: ["buffer"], result: "pointer" },
-  readdir: { parameters: ["pointer"], result: "pointer" },
-  closedir: { parameters: ["pointer"], result: "i32" },
-  inet_ntop: { parameters: ["i32", "buffer", "buffer", "u32"], result: "pointer" },
-  // Daemonizing and the pidfile (src/agent/daemon.ts).
-  posix_spawn: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
-  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
-  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
-  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_addopen: {
-    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
-    result: "i32",
-  },
-  fcntl_lock: { name: "fcntl", parameters: ["i32", "i32", "buffer"], result: "i32" },
-  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
-  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
-  umask: { parameters: ["u32"], result: "u32" },
-  chdir: { parameters: ["buffer"], result: "i32" },
-  dup2: { parameters: ["i32", "i32"], result: "i32" },
-  /** `char **environ`: Deno yields the variable's address, not its value. */
-  environ: { type: "pointer" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
 /** The opened library's symbols. */
-export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+export type LibcSymbols = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
+let library: Deno.DynamicLibrary<typeof LIBC_SYMBOLS> | undefined;
 
-/** Opens libc on first use and returns its symbols. */
-export function libc(): LibcSymbols {
-  if (library) return library.symbols;
-  const preferred = Deno.build.arch === "aarch64"
-    ? [...LIBC_PATHS].sort((a) => (a.includes("aarch64") ? -1 : 0))
-    : LIBC_PATHS;
-  let lastError: unknown;
-  for (const path of preferred) {
-    try {
-      library = Deno.dlopen(path, SYMBOLS);
-      return library.symbols;
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  throw new Error(`cannot open libc (tried ${LIBC_PATHS.join(", ")}): ${lastError}`);
+/** The candidate libc paths for the running architecture, most likely first. */
+export function libcCandidates(arch: string = Deno.build.arch): string[] {
+  const own = `/lib/${arch}-linux-gnu/libc.so.6`;
+  const others = LIBC_PATHS.filter((p) => !/-linux-gnu\//.test(p));
+  return [own, ...others];
 }
 
-/** errno values the agent looks at (Linux, all architectures it supports). */
-export const Errno = {
-  EPERM: 1,
-  ENOENT: 2,
-  EINTR: 4,
-  EIO: 5,
-  ENXIO: 6,
-  EBADF: 9,
-  EAGAIN: 11,
-  EACCES: 13,
-  EBUSY: 16,
-  EEXIST: 17,
-  ENODEV: 19,
-  ENOTDIR: 20,
-  EISDIR: 21,
-  EINVAL: 22,
-  ENOTTY: 25,
-  ESPIPE: 29,
-  EPIPE: 32,
-  ENOTSUP: 95,
-  EOPNOTSUPP: 95,
-  EAFNOSUPPORT: 97,
-  EADDRINUSE: 98,
-  EADDRNOTAVAIL: 99,
-  ECONNRESET: 104,
-} as const;
+/** Opens libc on first use and returns its symbols; throws when no candidate path loads. */
+export function libc(): LibcSymbols {
+  if (library) return library.symbols;
+  const candidates = libcCandidates();
+  const failures: string[] = [];
+  for (const path of candidates) {
+    try {
+      library = Deno.dlopen(path, LIBC_SYMBOLS);
+      return library.symbols;
+    } catch (error) {
+      failures.push(`${path}: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+  throw new Error(`cannot open libc (${failures.join("; ")})`);
+}
+
+export { Errno, errnoName };
 
 /** Reads the calling thread's errno (valid right after a failed synchronous call). */
 export function errno(): number {
@@ -150,10 +70,15 @@ export function strerror(code: number): string {
   return p === null ? `Unknown error ${code}` : Deno.UnsafePointerView.getCString(p);
 }
 
-/** A failed libc call: the errno and its `strerror` text (the message is that text). */
+/**
+ * A failed libc call. `message` is glibc's `strerror` text (`No such file or directory`), as
+ * qemu-ga prints it; `errno` the number, `code` its name (`ENOENT`), `call` the function.
+ */
 export class SysError extends Error {
   /** The errno value. */
   readonly errno: number;
+  /** The errno's symbolic name, e.g. `ENOENT`. */
+  readonly code: string;
   /** The call that failed, for logs. */
   readonly call: string;
 
@@ -162,6 +87,7 @@ export class SysError extends Error {
     super(strerror(code));
     this.name = "SysError";
     this.errno = code;
+    this.code = errnoName(code);
     this.call = call;
   }
 }
@@ -301,4 +227,18 @@ export function syslogInfo(message: string): void {
   } catch {
     // No syslog: the audit line is dropped, as glibc does without a syslog daemon.
   }
+}
+
+/** `send(2)` of `bytes` with `flags`; returns the count, or -errno (never throws). */
+export function sendFd(fd: number, bytes: Uint8Array<ArrayBuffer>, flags: number): number {
+  const n = Number(libc().send(fd, bytes, BigInt(bytes.length), flags));
+  return n < 0 ? -errno() : n;
+}
+
+/**
+ * `poll(2)` on a worker thread (the JS thread stays free). Resolves to poll's result; errno is
+ * not available (a negative result means EINTR or a bad array: callers just poll again).
+ */
+export function pollAsync(fds: Uint8Array<ArrayBuffer>, timeoutMs: number): Promise<number> {
+  return libc().poll_nb(fds, BigInt(fds.length / 8), Math.trunc(timeoutMs));
 }

@@ -9,9 +9,10 @@
 
 import type { CpuSysfs } from "./fs_ffi/cpu_sysfs.ts";
 import type { NetworkSource } from "./net/network_source.ts";
+import type { SysOps } from "./ops/mod.ts";
 
 /** Operating-system services used by command handlers. */
-export interface Sys {
+export interface Sys extends SysOps {
   /** Wall-clock time in nanoseconds since the epoch, exact (microsecond resolution × 1000). */
   realtimeNs(): bigint;
   /** getifaddrs, SIOCGIFHWADDR and /proc/net/dev (guest-network-get-interfaces). */

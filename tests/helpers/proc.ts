@@ -99,14 +99,15 @@ export function listenerPids(port: number): number[] {
 }
 
 /** True if something accepts TCP connections on 127.0.0.1:`port`. */
-export async function tcpPortOpen(port: number): Promise<boolean> {
-  try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    conn.close();
-    return true;
-  } catch {
-    return false;
-  }
+export function tcpPortOpen(port: number): Promise<boolean> {
+  // Read the kernel's socket table instead of connecting: a listener with a full backlog (e.g. a
+  // wedged inspector) would make connect() hang for minutes.
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const listening = Deno.readTextFileSync("/proc/net/tcp").split("\n").slice(1).some((line) => {
+    const fields = line.trim().split(/\s+/);
+    return fields[1] === `0100007F:${hexPort}` && fields[3] === "0A";
+  });
+  return Promise.resolve(listening);
 }
 
 /** Strips qemu-ga's `<sec>.<usec>: ` prefix from each log line; keeps `<level>: <message>`. */

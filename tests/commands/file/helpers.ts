@@ -48,6 +48,7 @@ export function makeContext(state: AgentState, audit: string[]): CommandContext 
     sys: linuxSys(),
     replies: { delimitNextReply() {}, isAvailable: () => true },
     files: new FileHandleTable(),
+    fsfreeze: undefined as unknown as CommandContext["fsfreeze"],
   };
 }
 

@@ -1,0 +1,103 @@
+/**
+ * The libc symbol table of qga-deno's FFI layer (`./libc.ts` opens it). Pure data.
+ *
+ * Variadic functions (`ioctl`, `fcntl`) are declared with fixed parameters; on x86_64 and aarch64
+ * Linux a variadic integer or pointer argument travels exactly like a fixed one. Symbols ending
+ * in `_nb` are `nonblocking: true` variants: they run on a worker thread and resolve to a
+ * Promise, and errno is lost, so they are only used to *wait* (poll/epoll) before a synchronous
+ * read or write on a non-blocking descriptor.
+ *
+ * @module
+ */
+
+/** Every libc function and variable qga-deno uses, in `Deno.dlopen` form. */
+export const LIBC_SYMBOLS = {
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+  // Files and descriptors.
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  pwrite: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  unlink: { parameters: ["buffer"], result: "i32" },
+  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+  umask: { parameters: ["u32"], result: "u32" },
+  chdir: { parameters: ["buffer"], result: "i32" },
+  dup2: { parameters: ["i32", "i32"], result: "i32" },
+  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  /** Fills in the `XXXXXX` of its (writable) template argument in place. */
+  mkstemp: { parameters: ["buffer"], result: "i32" },
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /** `fcntl` with a pointer argument (`struct flock` for F_SETLK). */
+  fcntl_lock: { name: "fcntl", parameters: ["i32", "i32", "buffer"], result: "i32" },
+  /** `ioctl` with a pointer argument. */
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  /** `ioctl` with an integer argument (FIFREEZE/FITHAW take int 0). */
+  ioctl_int: { name: "ioctl", parameters: ["i32", "u64", "u64"], result: "i32" },
+  opendir: { parameters: ["buffer"], result: "pointer" },
+  readdir: { parameters: ["pointer"], result: "pointer" },
+  closedir: { parameters: ["pointer"], result: "i32" },
+  // Waiting for descriptors.
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  poll_nb: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  epoll_create1: { parameters: ["i32"], result: "i32" },
+  epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
+  epoll_wait_nb: {
+    name: "epoll_wait",
+    parameters: ["i32", "buffer", "i32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // Sockets.
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  listen: { parameters: ["i32", "i32"], result: "i32" },
+  accept4: { parameters: ["i32", "pointer", "pointer", "i32"], result: "i32" },
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  getifaddrs: { parameters: ["buffer"], result: "i32" },
+  freeifaddrs: { parameters: ["pointer"], result: "void" },
+  inet_ntop: { parameters: ["i32", "buffer", "buffer", "u32"], result: "pointer" },
+  // Terminals.
+  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+  tcflush: { parameters: ["i32", "i32"], result: "i32" },
+  cfmakeraw: { parameters: ["buffer"], result: "void" },
+  cfsetispeed: { parameters: ["buffer", "u32"], result: "i32" },
+  cfsetospeed: { parameters: ["buffer", "u32"], result: "i32" },
+  // Time, signals, process.
+  gettimeofday: { parameters: ["buffer", "pointer"], result: "i32" },
+  settimeofday: { parameters: ["buffer", "pointer"], result: "i32" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  sigaction: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  signal: { parameters: ["i32", "pointer"], result: "pointer" },
+  getpid: { parameters: [], result: "i32" },
+  uname: { parameters: ["buffer"], result: "i32" },
+  openlog: { parameters: ["buffer", "i32", "i32"], result: "void" },
+  syslog: { parameters: ["i32", "buffer", "buffer"], result: "void" },
+  // Daemonizing and the pidfile (src/agent/daemon.ts).
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  /** `char **environ`: Deno yields the variable's address, not its value. */
+  environ: { type: "pointer" },
+} as const satisfies Deno.ForeignLibraryInterface;
