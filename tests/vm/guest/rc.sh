@@ -9,7 +9,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp stays on the (writable, unfreezable) initramfs root: the agent sources may live under
+# /tmp when the checkout does, at the same absolute path as on the host.
+mkdir -p /tmp && chmod 1777 /tmp
 mount -t tmpfs -o mode=0755 tmpfs /run
 hostname vm
 
