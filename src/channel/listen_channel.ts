@@ -33,6 +33,9 @@ const TRANSIENT_ACCEPT_ERRORS = new Set<number>([
   Errno.EPERM,
 ]);
 
+/** How long a read blocks the JS thread for the next request before waiting on a worker. */
+const SYNC_WAIT_MS = 1;
+
 /** Serves the clients of one listening socket fd, one at a time. */
 export class ListenChannel implements Channel {
   #listenFd: number;
@@ -72,6 +75,9 @@ export class ListenChannel implements Channel {
       const r = tryRead(this.#client, this.#buffer);
       if (r instanceof Uint8Array) return r;
       if (r === "again") {
+        // A client usually sends its next request within microseconds: wait for it on this
+        // thread first (no worker-thread hand-off), then hand the wait to a worker.
+        if (this.#waiter.waitReadableSync(SYNC_WAIT_MS)) continue;
         await this.#waiter.waitReadable(IDLE_RECHECK_MS);
       } else if (r === "eof" || r.errno === Errno.ECONNRESET) {
         this.#dropClient();

@@ -31,6 +31,7 @@ export class FdWaiter {
   #sleepers = new Set<() => void>();
   #cleanup: (() => void) | undefined;
   #closed: Promise<void>;
+  #syncEvents = new Uint8Array(EPOLL_EVENT_SIZE * MAX_EVENTS);
   #resolveClosed!: () => void;
 
   /** Creates the set (throws SysError when the kernel refuses). */
@@ -81,6 +82,16 @@ export class FdWaiter {
     const events = new Uint8Array(EPOLL_EVENT_SIZE * MAX_EVENTS);
     const n = await this.#track(libc().epoll_wait_nb(this.#epfd, events, MAX_EVENTS, timeoutMs));
     return n !== 0 || this.#closing;
+  }
+
+  /**
+   * Blocks the JS thread up to `timeoutMs` for an event on a watched fd (no worker thread).
+   * Returns true for an event or a close, false after the timeout.
+   */
+  waitReadableSync(timeoutMs: number): boolean {
+    if (this.#closing) return true;
+    return libc().epoll_wait(this.#epfd, this.#syncEvents, MAX_EVENTS, timeoutMs) !== 0 ||
+      this.#closing;
   }
 
   /**

@@ -35,11 +35,13 @@ const DELIMITER = 0xFF;
 
 /** Encodes one reply line: qemu-ga's JSON text plus `\n`, optionally after a 0xFF byte. */
 export function encodeReply(reply: QValue, delimited = false): Uint8Array {
-  const text = encoder.encode(toJson(reply) + "\n");
-  if (!delimited) return text;
-  const out = new Uint8Array(text.length + 1);
-  out[0] = DELIMITER;
-  out.set(text, 1);
+  // toJson's output is pure ASCII (one byte per UTF-16 unit): encode it once, in place.
+  const json = toJson(reply);
+  const skip = delimited ? 1 : 0;
+  const out = new Uint8Array(skip + json.length + 1);
+  if (delimited) out[0] = DELIMITER;
+  encoder.encodeInto(json, skip === 0 ? out : out.subarray(skip));
+  out[out.length - 1] = 0x0a;
   return out;
 }
 

@@ -67,7 +67,7 @@ export class DenoFileIo implements FileIo {
     let eof = false;
     try {
       while (count < buf.length) {
-        const n = await this.#file.read(buf.subarray(count));
+        const n = this.#file.readSync(buf.subarray(count));
         if (n === null) {
           eof = true;
           break;
@@ -85,7 +85,7 @@ export class DenoFileIo implements FileIo {
     let done = 0;
     try {
       while (done < data.length) {
-        const n = await this.#file.write(data.subarray(done));
+        const n = this.#file.writeSync(data.subarray(done));
         if (n <= 0) throw osError("EIO");
         done += n;
       }

@@ -1,0 +1,94 @@
+/**
+ * `deno task bench`: qga-deno against Debian's qemu-ga 7.2, same options, unix sockets, one
+ * blocking client, alternating between the two agents; prints a markdown table on stdout
+ * (progress on stderr).
+ *
+ * Usage: `deno run -A bench/run.ts [--quick] [--out FILE] [--deno-flag FLAG]... [--entry FILE]`
+ *
+ * - `--quick`: fewer iterations (a smoke run, under a minute).
+ * - `--out FILE`: also write the report to FILE.
+ * - `--deno-flag FLAG` (repeatable): extra `deno run` flag for qga-deno, e.g.
+ *   `--deno-flag=--v8-flags=--max-semi-space-size=1`.
+ * - `--entry FILE`: run qga-deno from FILE instead of main.ts (e.g. a `deno bundle` output).
+ *
+ * `-A` is required: Deno refuses `/proc/<pid>/status` to anything narrower, and the client
+ * uses libc through FFI.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { oursRun, QEMU_GA } from "./agents.ts";
+import { describeMachine, renderReport } from "./report.ts";
+import { FULL_PLAN, QUICK_PLAN } from "./plan.ts";
+import { runSuite } from "./suite.ts";
+
+const USAGE =
+  "Usage: deno run -A bench/run.ts [--quick] [--out FILE] [--deno-flag FLAG]... [--entry FILE]";
+
+/**
+ * Runs the benchmark and prints the report.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit status.
+ */
+export async function main(args: string[]): Promise<number> {
+  let values: {
+    quick?: boolean;
+    out?: string;
+    help?: boolean;
+    "deno-flag"?: string[];
+    entry?: string;
+  };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        quick: { type: "boolean" },
+        out: { type: "string" },
+        "deno-flag": { type: "string", multiple: true },
+        entry: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    await Deno.stat(QEMU_GA);
+  } catch {
+    console.error(
+      `Cannot run the benchmark: ${QEMU_GA} is missing (apt-get install qemu-guest-agent)`,
+    );
+    return 1;
+  }
+  oursRun.denoFlags.push(...(values["deno-flag"] ?? []));
+  if (values.entry) oursRun.entry = await Deno.realPath(values.entry);
+  const machine = await describeMachine(QEMU_GA);
+  const dir = await Deno.makeTempDir({ prefix: "qga-bench-" });
+  const t0 = performance.now();
+  try {
+    const variant = [...oursRun.denoFlags, oursRun.entry.replace(/^.*\//, "")].join(" ");
+    const mode = `${values.quick ? "quick" : "full"}; qga-deno: deno run -q -P ${variant}`;
+    const result = await runSuite(values.quick ? QUICK_PLAN : FULL_PLAN, dir);
+    const report = renderReport(machine, {
+      ...result,
+      seconds: (performance.now() - t0) / 1000,
+      mode,
+    });
+    console.log(report);
+    if (values.out) await Deno.writeTextFile(values.out, report);
+    return 0;
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
