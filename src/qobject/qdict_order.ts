@@ -22,17 +22,36 @@ const encoder = new TextEncoder();
  * ```
  */
 export function qdictBucket(key: string): number {
-  let cached = bucketCache.get(key);
+  const cached = bucketCache.get(key);
   if (cached !== undefined) return cached;
-  const bytes = encoder.encode(key);
+  // QEMU keeps strings as modified UTF-8: U+0000 is the two bytes C0 80.
+  const bucket = qdictBucketOfBytes(key.includes("\0") ? modifiedUtf8(key) : encoder.encode(key));
+  // Only short names are cached: a host may send huge distinct member names.
+  if (bucketCache.size < 4096 && key.length <= 64) bucketCache.set(key, bucket);
+  return bucket;
+}
+
+/** QEMU's modified UTF-8 of a JS string (U+0000 → C0 80). */
+function modifiedUtf8(key: string): Uint8Array {
+  const parts = key.split("\0").map((p) => encoder.encode(p));
+  const size = parts.reduce((n, p) => n + p.length, 0) + 2 * (parts.length - 1);
+  const out = new Uint8Array(size);
+  let at = 0;
+  parts.forEach((p, i) => {
+    if (i > 0) (out[at++] = 0xC0, out[at++] = 0x80);
+    out.set(p, at);
+    at += p.length;
+  });
+  return out;
+}
+
+function qdictBucketOfBytes(bytes: Uint8Array): number {
   let h = Math.imul(0x238F13AF, bytes.length) >>> 0;
   for (let i = 0; i < bytes.length; i++) {
     h = (h + ((bytes[i]! << ((i * 5) % 24)) >>> 0)) >>> 0;
   }
   h = (Math.imul(1103515243, h) + 12345) >>> 0;
-  cached = h % BUCKETS;
-  if (bucketCache.size < 4096) bucketCache.set(key, cached);
-  return cached;
+  return h % BUCKETS;
 }
 
 /**

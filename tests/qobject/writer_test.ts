@@ -98,3 +98,8 @@ Deno.test("toJson() writes envelopes byte-exactly", () => {
   assert.equal(toJson(2n ** 64n - 1n), "18446744073709551615");
   assert.equal(toJson({ a: undefined, b: true }), '{"b": true}');
 });
+
+Deno.test("qdictOrder() hashes U+0000 as QEMU's modified UTF-8 (C0 80)", () => {
+  // Recorded from qemu-ga 7.2: member ' \u0000' is checked before member 'a'.
+  assert.deepEqual(qdictOrder(["a", " \u0000"]), [" \u0000", "a"]);
+});
