@@ -24,7 +24,8 @@ Deno.test("ServeLoop does not retain the chunks it has read", async () => {
   let read = 0;
   let peakExternal = 0;
   const never = new Promise<Uint8Array | null>(() => {});
-  let loop: ServeLoop;
+  const dispatcher = { dispatch: () => Promise.resolve(null) } as unknown as Dispatcher;
+  const loop = new ServeLoop(dispatcher, new Logger(() => {}));
   const channel: Channel = {
     read() {
       if (read % (16 * MiB) === 0) {
@@ -40,8 +41,6 @@ Deno.test("ServeLoop does not retain the chunks it has read", async () => {
     write: () => Promise.resolve(undefined),
     close() {},
   };
-  const dispatcher = { dispatch: () => Promise.resolve(null) } as unknown as Dispatcher;
-  loop = new ServeLoop(dispatcher, new Logger(() => {}));
   assert.equal(await loop.run(channel), "stopped");
   const external = Math.max(peakExternal, Deno.memoryUsage().external);
   console.log(`${total / MiB} MiB read; peak external memory ${(external / MiB).toFixed(0)} MiB`);
