@@ -23,6 +23,7 @@
 import type * as NodeFs from "node:fs";
 import { INT64_MAX } from "../../qobject/value.ts";
 import { osError } from "./errno.ts";
+import { confineOpenPath } from "./confine.ts";
 import type { OpenMode } from "./open_mode.ts";
 
 /** Permission bits for files the agent creates (before the umask; never group/world-writable). */
@@ -204,13 +205,16 @@ async function openDeno(path: string, mode: OpenMode): Promise<DenoFileIo> {
 }
 
 /**
- * Opens `path` as qemu-ga's `safe_open_or_create()` does: for creating modes `O_CREAT|O_EXCL`
- * first (new files get {@link NEW_FILE_MODE} minus the umask), on "already exists" a plain
- * reopen that keeps the existing permissions. Throws the Deno/node error unchanged.
+ * Opens `path` as qemu-ga's `safe_open_or_create()` does, after resolving its symbolic links
+ * and checking the target against the agent's permissions ({@link confineOpenPath}): for
+ * creating modes `O_CREAT|O_EXCL` first (new files get {@link NEW_FILE_MODE} minus the umask),
+ * on "already exists" a plain reopen that keeps the existing permissions. Throws the Deno/node
+ * error unchanged.
  */
 export async function openFileIo(path: string, mode: OpenMode): Promise<FileIo> {
   // open(2) answers ENOENT for ""; Deno refuses it with its own wording before the syscall.
   if (path === "") throw osError("ENOENT");
-  if (await isStreamPath(path)) return await openStream(path, mode);
-  return await openDeno(path, mode);
+  const target = await confineOpenPath(path, mode);
+  if (await isStreamPath(target)) return await openStream(target, mode);
+  return await openDeno(target, mode);
 }
