@@ -8,7 +8,7 @@
 
 import { qdictOrder } from "../qobject/qdict_order.ts";
 import { isQDict, type QValue } from "../qobject/value.ts";
-import { toJson } from "../qobject/writer.ts";
+import { toJsonParts } from "../qobject/writer.ts";
 import { type CommandDef, findCommand } from "../schema/schema.ts";
 import { QgaError } from "./errors.ts";
 import type { CommandFilter } from "./filter.ts";
@@ -32,15 +32,36 @@ export interface DispatcherOptions {
 
 const encoder = new TextEncoder();
 const DELIMITER = 0xFF;
+/** Replies with a piece at least this long are encoded piece by piece. */
+const BIG_PART = 64 * 1024;
 
 /** Encodes one reply line: qemu-ga's JSON text plus `\n`, optionally after a 0xFF byte. */
 export function encodeReply(reply: QValue, delimited = false): Uint8Array {
-  // toJson's output is pure ASCII (one byte per UTF-16 unit): encode it once, in place.
-  const json = toJson(reply);
+  // The writer's output is pure ASCII (one byte per UTF-16 unit), so lengths are byte counts.
+  const parts = toJsonParts(reply);
+  let length = 0;
+  let largest = 0;
+  for (const part of parts) {
+    length += part.length;
+    if (part.length > largest) largest = part.length;
+  }
   const skip = delimited ? 1 : 0;
-  const out = new Uint8Array(skip + json.length + 1);
+  const out = new Uint8Array(skip + length + 1);
   if (delimited) out[0] = DELIMITER;
-  encoder.encodeInto(json, skip === 0 ? out : out.subarray(skip));
+  if (largest < BIG_PART) {
+    encoder.encodeInto(parts.join(""), skip === 0 ? out : out.subarray(skip));
+  } else {
+    // A large piece (file data) is copied straight into place: joining would copy it once more.
+    let at = skip;
+    for (const part of parts) {
+      if (part.length < 64) {
+        for (let i = 0; i < part.length; i++) out[at + i] = part.charCodeAt(i);
+      } else {
+        encoder.encodeInto(part, out.subarray(at, at + part.length));
+      }
+      at += part.length;
+    }
+  }
   out[out.length - 1] = 0x0a;
   return out;
 }

@@ -1,12 +1,13 @@
 /**
  * Shapes a handler's return value by its schema type before it is written: struct members are
  * re-inserted in schema order (which, with QDict ordering, gives qemu-ga's member order), absent
- * optional members are dropped, and integers are made exact `bigint`s.
+ * optional members are dropped, integers are made exact `bigint`s, and `plain` members stay the
+ * `PlainText` their handler vouched for.
  *
  * @module
  */
 
-import type { QPlainObject, QValue } from "../qobject/value.ts";
+import { PlainText, type QPlainObject, type QValue } from "../qobject/value.ts";
 import { namedType, type TypeRef } from "../schema/schema.ts";
 
 /** Returns `value` shaped as schema type `type`; throws TypeError on a handler bug. */
@@ -39,6 +40,13 @@ export function shapeValue(type: TypeRef, value: unknown): QValue {
     const v = input[m.name];
     if (v === undefined) {
       if (!m.optional) throw new TypeError(`handler left out member '${m.name}' of ${type}`);
+      continue;
+    }
+    if (m.plain === true) {
+      if (!(v instanceof PlainText)) {
+        throw new TypeError(`handler returned a non-PlainText for ${m.name}`);
+      }
+      out[m.name] = v;
       continue;
     }
     out[m.name] = shapeValue(m.type, v);

@@ -9,12 +9,27 @@
  * | `true`/`false`   | `boolean`                               |
  * | integer          | `bigint` (int64 or uint64, never a double) |
  * | float / huge int | `number` (an IEEE double, printed `%.17g`) |
- * | string           | `string` (valid Unicode) or `Uint8Array` (raw bytes, possibly invalid UTF-8) |
+ * | string           | `string` (valid Unicode) or `Uint8Array` (raw bytes, possibly invalid UTF-8); replies may also hold a {@link PlainText} |
  * | array            | `QValue[]`                              |
  * | object           | `QDict` (a `Map`, keeps insertion order) or a plain object (replies built by handlers) |
  *
  * @module
  */
+
+/**
+ * Reply text that needs no escaping: only printable ASCII other than `"` and `\` (base64 of file
+ * data). The writer copies it between quotes without scanning it, which matters for the
+ * 64 MiB `buf-b64` of a large `guest-file-read`. Whoever builds one vouches for its content.
+ */
+export class PlainText {
+  /** Wraps `text`, which must hold only `\x20-\x7E` without `"` and `\`. */
+  constructor(readonly text: string) {}
+
+  /** The text itself (so that a `PlainText` prints and compares like its string). */
+  toString(): string {
+    return this.text;
+  }
+}
 
 /** A JSON object as parsed from the wire: insertion order is kept for byte-exact echoing. */
 export type QDict = Map<string, QValue>;
@@ -31,6 +46,7 @@ export type QValue =
   | bigint
   | number
   | string
+  | PlainText
   | Uint8Array
   | QValue[]
   | QDict

@@ -7,7 +7,7 @@
  */
 
 import { qdictOrder } from "./qdict_order.ts";
-import type { QValue } from "./value.ts";
+import { PlainText, type QValue } from "./value.ts";
 
 const HEX = "0123456789ABCDEF";
 /** Characters that can be copied as they are: printable ASCII except `"` and `\`. */
@@ -139,6 +139,8 @@ function write(v: QValue | undefined, parts: string[]): void {
     parts.push(formatDouble(v));
   } else if (typeof v === "string") {
     parts.push(quoteString(v));
+  } else if (v instanceof PlainText) {
+    parts.push('"', v.text, '"');
   } else if (v instanceof Uint8Array) {
     parts.push(quoteBytes(v));
   } else if (Array.isArray(v)) {
@@ -174,7 +176,16 @@ function write(v: QValue | undefined, parts: string[]): void {
  * ```
  */
 export function toJson(v: QValue): string {
+  return toJsonParts(v).join("");
+}
+
+/**
+ * Serialises a value like {@link toJson} but returns the pieces of the text in order (all
+ * pure ASCII), so that a caller can copy a large piece into its output buffer without first
+ * joining it into one string.
+ */
+export function toJsonParts(v: QValue): string[] {
   const parts: string[] = [];
   write(v, parts);
-  return parts.join("");
+  return parts;
 }

@@ -7,7 +7,8 @@
  * two tables below. Adding a command = an entry in {@link COMMANDS} + a handler + a test.
  *
  * Type references: `"int"` (int64), `"uint64"`, `"str"`, `"bool"`, `"number"` (double),
- * `{ list: T }`, or the name of an entry in {@link TYPES}.
+ * `{ list: T }`, or the name of an entry in {@link TYPES}. A return member marked `plain` is a
+ * `str` that the handler hands over as a `PlainText` (written without an escape scan).
  *
  * @module
  */
@@ -22,6 +23,12 @@ export interface MemberDef {
   readonly name: string;
   readonly type: TypeRef;
   readonly optional?: boolean;
+  /**
+   * Return members only: the handler supplies the string as a `PlainText` (it vouches
+   * that no character needs escaping), so the writer does not scan it. The wire type is
+   * unchanged.
+   */
+  readonly plain?: boolean;
 }
 
 /** A named type: a struct, an enum, or an alternate (chosen by JSON type). */
@@ -65,7 +72,7 @@ export const TYPES = {
     kind: "struct",
     members: [
       { name: "count", type: "int" },
-      { name: "buf-b64", type: "str" },
+      { name: "buf-b64", type: "str", plain: true },
       { name: "eof", type: "bool" },
     ],
   },

@@ -4,11 +4,13 @@
  *
  * Mapping: `int`/`uint64` → `bigint` (never a double), `str` → `string`, `bool` → `boolean`,
  * `number` → `number`, lists → arrays, structs → objects with the wire member names, enums →
- * string literal unions, alternates → the union of their branches.
+ * string literal unions, alternates → the union of their branches; a `plain` return member →
+ * `PlainText`.
  *
  * @module
  */
 
+import type { PlainText } from "../qobject/value.ts";
 import type { COMMANDS, TYPES } from "./schema.ts";
 
 type Types = typeof TYPES;
@@ -18,14 +20,18 @@ interface Member {
   readonly name: string;
   readonly type: unknown;
   readonly optional?: boolean;
+  readonly plain?: boolean;
 }
+
+/** The type of one member: its schema type, or {@link PlainText} for `plain` members. */
+type MemberType<E extends Member> = E["plain"] extends true ? PlainText : TypeOf<E["type"]>;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & unknown;
 
 /** The object type of a member list (required members required, optional ones optional). */
 export type StructType<M extends readonly Member[]> = Simplify<
-  & { [E in M[number] as E["optional"] extends true ? never : E["name"]]: TypeOf<E["type"]> }
-  & { [E in M[number] as E["optional"] extends true ? E["name"] : never]?: TypeOf<E["type"]> }
+  & { [E in M[number] as E["optional"] extends true ? never : E["name"]]: MemberType<E> }
+  & { [E in M[number] as E["optional"] extends true ? E["name"] : never]?: MemberType<E> }
 >;
 
 type NamedType<D> = D extends { kind: "struct"; members: infer M extends readonly Member[] }

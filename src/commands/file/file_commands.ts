@@ -16,6 +16,7 @@
 
 import { COMMIT_STATE_ERROR } from "../../agent/agent_state.ts";
 import { QgaError } from "../../dispatch/errors.ts";
+import { PlainText } from "../../qobject/value.ts";
 import type { CommandName } from "../../schema/schema.ts";
 import type { ArgsOf, ReturnOf } from "../../schema/types.ts";
 import type { CommandContext } from "../context.ts";
@@ -128,7 +129,7 @@ export function fileHandlers(source: FileTableSource): FileHandlers {
     const handle = tableOf(ctx).get(args.handle);
     const count = args.count ?? DEFAULT_READ_COUNT;
     if (count < 0n || count > MAX_READ_COUNT) throw invalidCount(count);
-    if (count === 0n) return { count: 0n, "buf-b64": "", eof: false };
+    if (count === 0n) return { count: 0n, "buf-b64": new PlainText(""), eof: false };
     const buf = new Uint8Array(Number(count));
     let result: { count: number; eof: boolean };
     try {
@@ -139,7 +140,7 @@ export function fileHandlers(source: FileTableSource): FileHandlers {
     }
     return {
       count: BigInt(result.count),
-      "buf-b64": encodeBase64(buf.subarray(0, result.count)),
+      "buf-b64": new PlainText(encodeBase64(buf.subarray(0, result.count))),
       eof: result.eof,
     };
   };

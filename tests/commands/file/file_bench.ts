@@ -51,7 +51,7 @@ async function readAll(chunk: number): Promise<number> {
   let total = 0;
   for (;;) {
     const r = await h["guest-file-read"]({ handle, count: BigInt(chunk) }, ctx);
-    total += r["buf-b64"].length * 0.75;
+    total += r["buf-b64"].text.length * 0.75;
     if (r.eof) break;
   }
   await h["guest-file-close"]({ handle }, ctx);

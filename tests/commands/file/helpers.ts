@@ -18,6 +18,7 @@ import {
 import { Dispatcher } from "../../../src/dispatch/dispatch.ts";
 import { CommandFilter } from "../../../src/dispatch/filter.ts";
 import type { QDict, QValue } from "../../../src/qobject/value.ts";
+import { PlainText } from "../../../src/qobject/value.ts";
 
 /** A temporary directory, a context over it and the file handlers bound to a fresh table. */
 export interface Fixture extends AsyncDisposable {
@@ -94,6 +95,11 @@ export async function fixture(options: FileHandleTableOptions = {}): Promise<Fix
       await Deno.remove(dir, { recursive: true });
     },
   };
+}
+
+/** A `guest-file-read` result's `buf-b64` as the handler returns it. */
+export function plain(base64: string): PlainText {
+  return new PlainText(base64);
 }
 
 /** Base64 of a string's UTF-8 bytes. */

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { b64, fixture, qgaError } from "./helpers.ts";
+import { b64, fixture, plain, qgaError } from "./helpers.ts";
 
 const NOT_FOUND = qgaError("handle '4242' has not been found");
 
@@ -17,15 +17,27 @@ Deno.test("guest-file-read returns eof only after a short read", async () => {
   const handle = await fx.h["guest-file-open"]({ path }, fx.ctx);
   const read = (count?: bigint) =>
     fx.h["guest-file-read"](count === undefined ? { handle } : { handle, count }, fx.ctx);
-  assert.deepEqual(await read(10n), { count: 10n, "buf-b64": b64("0123456789"), eof: false });
-  assert.deepEqual(await read(10n), { count: 0n, "buf-b64": "", eof: true });
-  assert.deepEqual(await read(10n), { count: 0n, "buf-b64": "", eof: true }, "EOF is not sticky");
+  assert.deepEqual(await read(10n), {
+    count: 10n,
+    "buf-b64": plain(b64("0123456789")),
+    eof: false,
+  });
+  assert.deepEqual(await read(10n), { count: 0n, "buf-b64": plain(""), eof: true });
+  assert.deepEqual(
+    await read(10n),
+    { count: 0n, "buf-b64": plain(""), eof: true },
+    "EOF is not sticky",
+  );
   await fx.h["guest-file-seek"]({ handle, offset: 4n, whence: 0n }, fx.ctx);
-  assert.deepEqual(await read(0n), { count: 0n, "buf-b64": "", eof: false });
-  assert.deepEqual(await read(3n), { count: 3n, "buf-b64": b64("456"), eof: false });
-  assert.deepEqual(await read(), { count: 3n, "buf-b64": b64("789"), eof: true });
+  assert.deepEqual(await read(0n), { count: 0n, "buf-b64": plain(""), eof: false });
+  assert.deepEqual(await read(3n), { count: 3n, "buf-b64": plain(b64("456")), eof: false });
+  assert.deepEqual(await read(), { count: 3n, "buf-b64": plain(b64("789")), eof: true });
   await fx.h["guest-file-seek"]({ handle, offset: 0n, whence: "set" }, fx.ctx);
-  assert.deepEqual(await read(50331648n), { count: 10n, "buf-b64": b64("0123456789"), eof: true });
+  assert.deepEqual(await read(50331648n), {
+    count: 10n,
+    "buf-b64": plain(b64("0123456789")),
+    eof: true,
+  });
 });
 
 Deno.test("guest-file-read checks the handle, then the count", async () => {
@@ -56,7 +68,7 @@ Deno.test("guest-file-read fails on write-only handles and directories", async (
     // count 0 never calls read(2): no error, as with fread(..., 0).
     assert.deepEqual(await fx.h["guest-file-read"]({ handle, count: 0n }, fx.ctx), {
       count: 0n,
-      "buf-b64": "",
+      "buf-b64": plain(""),
       eof: false,
     });
   }
@@ -206,10 +218,10 @@ Deno.test("guest-file-open mode a appends every write and reports stdio position
 
   const ap = await fx.h["guest-file-open"]({ path, mode: "a+b" }, fx.ctx);
   const read = (count: bigint) => fx.h["guest-file-read"]({ handle: ap, count }, fx.ctx);
-  assert.deepEqual(await read(5n), { count: 5n, "buf-b64": b64("hello"), eof: false });
+  assert.deepEqual(await read(5n), { count: 5n, "buf-b64": plain(b64("hello")), eof: false });
   await fx.h["guest-file-write"]({ handle: ap, "buf-b64": b64("GHI") }, fx.ctx);
   assert.equal(await pos(ap), 21n);
-  assert.deepEqual(await read(5n), { count: 0n, "buf-b64": "", eof: true });
+  assert.deepEqual(await read(5n), { count: 0n, "buf-b64": plain(""), eof: true });
   assert.equal(await Deno.readTextFile(path), "hello world\nABCDEFGHI");
 });
 
@@ -252,7 +264,7 @@ Deno.test("guest-file-* move a 32 MiB file in 1 MiB chunks intact", async () => 
   let off = 0;
   for (;;) {
     const got = await fx.h["guest-file-read"]({ handle: r, count: BigInt(chunk) }, fx.ctx);
-    back.set(Uint8Array.fromBase64(got["buf-b64"]), off);
+    back.set(Uint8Array.fromBase64(got["buf-b64"].text), off);
     off += Number(got.count);
     if (got.eof) break;
   }
@@ -270,12 +282,12 @@ Deno.test("guest-file-* interleave reads and writes on r+ like qemu-ga's stdio",
   const write = (s: string) => fx.h["guest-file-write"]({ handle, "buf-b64": b64(s) }, fx.ctx);
   const seek = (offset: bigint, whence: "cur" | "end") =>
     fx.h["guest-file-seek"]({ handle, offset, whence }, fx.ctx);
-  assert.deepEqual(await read(2n), { count: 2n, "buf-b64": b64("01"), eof: false });
+  assert.deepEqual(await read(2n), { count: 2n, "buf-b64": plain(b64("01")), eof: false });
   assert.deepEqual(await write("AB"), { count: 2n, eof: false });
-  assert.deepEqual(await read(2n), { count: 2n, "buf-b64": b64("45"), eof: false });
+  assert.deepEqual(await read(2n), { count: 2n, "buf-b64": plain(b64("45")), eof: false });
   assert.deepEqual(await seek(0n, "cur"), { position: 6n, eof: false });
   await write("CD");
   assert.deepEqual(await seek(-3n, "end"), { position: 7n, eof: false });
-  assert.deepEqual(await read(), { count: 3n, "buf-b64": b64("D89"), eof: true });
+  assert.deepEqual(await read(), { count: 3n, "buf-b64": plain(b64("D89")), eof: true });
   assert.equal(await Deno.readTextFile(path), "01AB45CD89");
 });
