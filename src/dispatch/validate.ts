@@ -8,6 +8,8 @@
  * @module
  */
 
+import { firstLeftOver } from "../qobject/ghash_order.ts";
+import { qdictOrder } from "../qobject/qdict_order.ts";
 import { INT64_MAX, INT64_MIN, isQDict, type QDict, type QValue } from "../qobject/value.ts";
 import { type MemberDef, namedType, type TypeRef } from "../schema/schema.ts";
 import { QgaError } from "./errors.ts";
@@ -70,6 +72,10 @@ function visitType(type: TypeRef, v: QValue, path: string): unknown {
 /**
  * Validates the members of an object against a member list and returns a plain object with
  * converted values (`prefix` is `""` at top level, `"a."` inside member `a`).
+ *
+ * With several unexpected members, the one named is the one qemu-ga names: the first left in
+ * its GLib hash table after it inserted every member name (in QDict order) and removed those it
+ * read (in schema order). One unexpected member needs no such replay.
  */
 export function visitMembers(
   members: readonly MemberDef[],
@@ -77,6 +83,7 @@ export function visitMembers(
   prefix = "",
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  let present = 0;
   for (const m of members) {
     const v = dict.get(m.name);
     if (v === undefined) {
@@ -84,13 +91,22 @@ export function visitMembers(
       throw new QgaError(`Parameter '${prefix}${m.name}' is missing`);
     }
     out[m.name] = visitType(m.type, v, prefix + m.name);
+    present++;
   }
-  if (dict.size > Object.keys(out).length || dict.size > members.length) {
-    for (const key of dict.keys()) {
-      if (!members.some((m) => m.name === key)) {
-        throw new QgaError(`Parameter '${prefix}${key}' is unexpected`);
-      }
-    }
+  if (dict.size > present) {
+    throw new QgaError(
+      `Parameter '${prefix}${unexpectedMember(members, dict, present)}' is unexpected`,
+    );
   }
   return out;
+}
+
+/** The unexpected member qemu-ga names, given that `dict` has `present` declared members. */
+function unexpectedMember(members: readonly MemberDef[], dict: QDict, present: number): string {
+  const isDeclared = (key: string) => members.some((m) => m.name === key);
+  if (dict.size - present === 1) {
+    for (const key of dict.keys()) if (!isDeclared(key)) return key;
+  }
+  const read = members.filter((m) => dict.has(m.name)).map((m) => m.name);
+  return firstLeftOver(qdictOrder([...dict.keys()]), read)!;
 }
