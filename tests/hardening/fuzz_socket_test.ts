@@ -130,13 +130,13 @@ Deno.test(`socket fuzz: ${SOCKET_INPUTS} inputs to the real agent, one reply lin
 
 /**
  * Names the kind of a difference, so that a run reports each kind once with examples. Lines
- * that differ only around a member name holding U+0000 come from QDict's hash: qemu-ga stores
- * U+0000 as the modified UTF-8 bytes C0 80 and hashes those; qga-deno hashes a 00 byte.
+ * that differ only around a member name holding U+0000 would point at the hashing of such names
+ * (qemu-ga stores U+0000 as the modified UTF-8 bytes C0 80 and hashes those; so does qga-deno).
  */
 function classify(expected: string[], actual: string[]): string {
   const differing = expected.map((line, k) => [line, actual[k]!]).filter(([x, y]) => x !== y);
   if (differing.every(([x, y]) => x!.includes("\\u0000") && y!.includes("\\u0000"))) {
-    return "member order around a key holding U+0000 (qemu-ga hashes it as C0 80)";
+    return "member order around a key holding U+0000 (hashed as C0 80)";
   }
   return "other";
 }
