@@ -28,15 +28,23 @@ if [ -n "${DENORT_BIN:-}" ]; then
   fi
 fi
 
+# The V8 flags are the start task's (deno.json), so that the binaries run as `deno task start`
+# does: a small young generation (RSS stays near idle under load), `gc()` for the serve loop's
+# garbage budget (src/agent/serve.ts), and a small pool of freed large pages.
+v8_flags=$(sed -n 's/.*"start": *"[^"]*\(--v8-flags=[^ "]*\).*/\1/p' deno.json)
+if [ -z "$v8_flags" ]; then
+  echo "build.sh: no --v8-flags=… in the start task of deno.json" >&2
+  exit 1
+fi
+
 mkdir -p dist
 status=0
 for target in "${targets[@]}"; do
   out="dist/qemu-ga-${target%%-*}"
   echo "build.sh: compiling $out for $target"
   log=$(mktemp)
-  # -P: the permission set from deno.json (never -A); the V8 flag is the start task's (small
-  # young generation: RSS stays near idle under load).
-  if deno compile -q -P --v8-flags=--max-semi-space-size=1 --target "$target" --output "$out" main.ts >"$log" 2>&1; then
+  # -P: the permission set from deno.json (never -A); the V8 flags are the start task's.
+  if deno compile -q -P "$v8_flags" --target "$target" --output "$out" main.ts >"$log" 2>&1; then
     echo "build.sh: built $out"
   else
     status=1

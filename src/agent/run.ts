@@ -14,7 +14,7 @@ import { COMMANDS } from "../schema/schema.ts";
 import { guardAgainstInspectorSignal } from "../sys/inspector_guard.ts";
 import { linuxSys } from "../sys/linux.ts";
 import { strerror } from "../sys/errors.ts";
-import { syslogInfo } from "../sys/libc.ts";
+import { libcCandidates, syslogInfo } from "../sys/libc.ts";
 import { Agent } from "./agent.ts";
 import { daemonize, daemonLauncherPid, removePidfile, writeDeferredPidfile } from "./daemon.ts";
 import { Logger, writerSink } from "./log.ts";
@@ -58,9 +58,43 @@ function openLogFile(config: AgentConfig, log: Logger): boolean {
   }
 }
 
+/** glibc's `mallopt()` parameters (malloc.h). */
+const M_TRIM_THRESHOLD = -1;
+const M_MMAP_THRESHOLD = -3;
+/** Allocations at least this large get their own mapping, returned to the kernel when freed. */
+export const MALLOC_MMAP_THRESHOLD = 16 * 1024 * 1024;
+/** Free memory at the top of the heap beyond this is returned to the kernel. */
+export const MALLOC_TRIM_THRESHOLD = 16 * 1024 * 1024;
+
+/**
+ * Fixes glibc's malloc thresholds, which otherwise adapt upwards: each time a buffer that had
+ * its own mapping is freed, glibc raises the mapping threshold to that buffer's size (up to
+ * 32 MiB) and the heap-trim threshold to twice that, so later buffers of that size come from the
+ * heap and up to 64 MiB of freed memory stays resident. The agent's large buffers (V8's
+ * ArrayBuffers behind requests and replies of tens of MiB) are exactly that pattern: measured on
+ * 16 requests with 24 MiB member names, the heap kept 28–52 MiB after they were freed. With
+ * fixed thresholds the heap stays at ~4 MiB; buffers below 16 MiB (file-transfer chunks) are
+ * still recycled within the heap. Best effort: a libc without `mallopt` is left alone.
+ */
+export function fixMallocThresholds(): void {
+  for (const path of libcCandidates()) {
+    let library;
+    try {
+      library = Deno.dlopen(path, { mallopt: { parameters: ["i32", "i32"], result: "i32" } });
+    } catch {
+      continue;
+    }
+    library.symbols.mallopt(M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
+    library.symbols.mallopt(M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
+    library.close();
+    return;
+  }
+}
+
 /** Runs the agent for `args` (normally `Deno.args`); resolves to the process exit status. */
 export async function runAgent(args: readonly string[]): Promise<number> {
   guardAgainstInspectorSignal();
+  fixMallocThresholds();
   // A re-executed daemon (daemon.ts) parses as its launcher did, whose warnings are printed.
   const launcherPid = daemonLauncherPid();
   const outcome = parseProcessArgs(args, launcherPid ?? Deno.pid);

@@ -27,8 +27,9 @@ export {
 /** A byte pipe to the host. */
 export interface Channel {
   /**
-   * The next chunk from the host (at most 64 KiB). Listen methods transparently accept the next
-   * client after one hangs up (one client at a time, as qemu-ga; parser state is not the
+   * The next chunk from the host (at most 64 KiB): a view of the channel's read buffer, valid
+   * until the next `read()` call (copy it to keep it). Listen methods transparently accept the
+   * next client after one hangs up (one client at a time, as qemu-ga; parser state is not the
    * channel's business). Resolves to null only when the channel has ended for good (isa-serial
    * EOF) or was closed. Rejects with {@link ChannelReadError} on a read error.
    */

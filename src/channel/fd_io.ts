@@ -22,10 +22,14 @@ const WRITE_WAIT_SLICE_MS = 1000;
 /** The outcome of one read attempt: data, end of stream, would block, or an errno. */
 export type ReadResult = Uint8Array | "eof" | "again" | { errno: number };
 
-/** Reads once without blocking; the data is a copy (the buffer is reused). */
+/**
+ * Reads once without blocking. The data is a view of `buffer`, not a copy: it is valid until the
+ * buffer is read into again (a copy per read would leave a 64 KiB garbage buffer per read for V8
+ * to collect — tens of MiB under a fast stream before a collection comes).
+ */
 export function tryRead(fd: number, buffer: Uint8Array<ArrayBuffer>): ReadResult {
   const n = readFd(fd, buffer);
-  if (n > 0) return buffer.slice(0, n);
+  if (n > 0) return buffer.subarray(0, n);
   if (n === 0) return "eof";
   if (-n === Errno.EAGAIN || -n === Errno.EINTR) return "again";
   return { errno: -n };

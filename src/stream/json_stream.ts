@@ -26,7 +26,8 @@ import type { QValue } from "../qobject/value.ts";
 import { JsonLexer } from "./lexer.ts";
 import { MAX_NESTING, MAX_TOKEN_COUNT, MAX_TOKEN_SIZE } from "./limits.ts";
 import { parseTokens } from "./parser.ts";
-import { type Token, TokenType } from "./token.ts";
+import { TokenType } from "./token.ts";
+import { TokenQueue } from "./token_queue.ts";
 
 /** One complete top-level result: a parsed value, or an error reply text. */
 export type StreamEvent = { value: QValue } | { error: string | Uint8Array };
@@ -58,14 +59,29 @@ function strayError(bytes: Uint8Array): Uint8Array {
  * non-ASCII bytes. All other errors are strings.
  */
 export class JsonMessageStream {
-  #lexer = new JsonLexer((token) => this.#process(token));
-  #tokens: Token[] = [];
+  #queue = new TokenQueue();
+  #lexer = new JsonLexer(this.#queue, (type, chunk, start, end) => {
+    this.#process(type, chunk, start, end);
+  });
   #braces = 0;
   #brackets = 0;
   #size = 0;
   #events: StreamEvent[] = [];
+  /** True while {@link events} runs: each event pauses the lexer. */
+  #pull = false;
 
-  /** Feeds bytes; returns the events completed by them, in order. Never throws for any input. */
+  /**
+   * Bytes of memory the stream holds for the message being assembled (a 64 MiB message holds
+   * 64 MiB until it is complete or rejected, then gives it back at once).
+   */
+  get footprint(): number {
+    return this.#queue.footprint;
+  }
+
+  /**
+   * Feeds bytes; returns the events completed by them, in order. Never throws for any input.
+   * `chunk` is not retained: the caller may reuse its memory once this returns.
+   */
   feed(chunk: Uint8Array): StreamEvent[] {
     const events: StreamEvent[] = [];
     this.#events = events;
@@ -74,8 +90,38 @@ export class JsonMessageStream {
     return events;
   }
 
+  /**
+   * Feeds bytes and yields the events completed by them one at a time, lexing on only when the
+   * next one is asked for — so that a chunk completing thousands of events (garbage: one error
+   * per stray byte) never holds them all at once. `chunk` must not change until the iteration
+   * ends; it is not retained afterwards. Iterate to the end: an iteration left early lexes the
+   * rest of the chunk and drops its events.
+   */
+  *events(chunk: Uint8Array): Generator<StreamEvent, void, undefined> {
+    const lexer = this.#lexer;
+    const pending: StreamEvent[] = [];
+    this.#events = pending;
+    this.#pull = true;
+    let done = false;
+    try {
+      done = lexer.feed(chunk);
+      for (;;) {
+        // At most one: every event pauses the lexer.
+        while (pending.length > 0) yield pending.shift()!;
+        if (done) return;
+        done = lexer.resume();
+      }
+    } finally {
+      this.#pull = false;
+      if (!done) { while (!lexer.resume()); // an iteration left early
+       }
+      this.#events = [];
+    }
+  }
+
+  /** Drops the message being assembled (its memory is given back at once). */
   #reset(): void {
-    this.#tokens = [];
+    this.#queue.clear();
     this.#braces = 0;
     this.#brackets = 0;
     this.#size = 0;
@@ -83,12 +129,21 @@ export class JsonMessageStream {
 
   #fail(error: string | Uint8Array): void {
     this.#reset();
-    this.#events.push({ error });
+    this.#push({ error });
   }
 
-  /** QEMU's `json_message_process_token()`. */
-  #process(token: Token): void {
-    switch (token.type) {
+  #push(event: StreamEvent): void {
+    this.#events.push(event);
+    if (this.#pull) this.#lexer.pause();
+  }
+
+  /**
+   * QEMU's `json_message_process_token()` for the token made of the queue's kept bytes plus
+   * `chunk[start, end)`.
+   */
+  #process(type: TokenType, chunk: Uint8Array, start: number, end: number): void {
+    const queue = this.#queue;
+    switch (type) {
       case TokenType.LCURLY:
         this.#braces++;
         break;
@@ -102,24 +157,25 @@ export class JsonMessageStream {
         this.#brackets--;
         break;
       case TokenType.ERROR:
-        return this.#fail(strayError(token.bytes!));
+        return this.#fail(strayError(queue.current(chunk, start, end)));
     }
-    if (this.#size + token.len + 1 > MAX_TOKEN_SIZE) {
+    const len = queue.pending + end - start;
+    if (this.#size + len + 1 > MAX_TOKEN_SIZE) {
       return this.#fail("JSON token size limit exceeded");
     }
-    if (this.#tokens.length + 1 > MAX_TOKEN_COUNT) {
+    if (queue.count + 1 > MAX_TOKEN_COUNT) {
       return this.#fail("JSON token count limit exceeded");
     }
     if (this.#braces + this.#brackets > MAX_NESTING) {
       return this.#fail("JSON nesting depth limit exceeded");
     }
-    this.#tokens.push(token);
-    this.#size += token.len;
+    queue.push(type, chunk, start, end);
+    this.#size += len;
     if ((this.#braces > 0 || this.#brackets > 0) && this.#braces >= 0 && this.#brackets >= 0) {
       return;
     }
-    const tokens = this.#tokens;
+    const event = parseTokens(queue);
     this.#reset();
-    this.#events.push(parseTokens(tokens));
+    this.#push(event);
   }
 }

@@ -3,17 +3,26 @@
  * machine (see the spec, section 1.2), including error recovery, one byte of
  * lookahead for numbers and keywords, and the 64 MiB single-token safety valve.
  *
- * It is built for throughput: runs of string, digit, letter and recovery bytes are
- * skipped with tight loops over the chunk, a token is only copied when it spans
- * chunks, and pure-ASCII strings without escapes are decoded natively per chunk.
+ * It is built for throughput and memory: runs of string, digit, letter and recovery bytes
+ * are skipped with tight loops over the chunk, and a token is never decoded here — its raw
+ * bytes go to the {@link TokenQueue} (only the part of a token that spans chunks is copied
+ * before the token ends), and the parser decodes what it reaches.
  *
  * @module
  */
 
 import { MAX_TOKEN_SIZE } from "./limits.ts";
-import { STRUCTURAL_TOKENS, type Token, TokenType } from "./token.ts";
-import { TokenBuffer } from "./token_buffer.ts";
-import { decodeAscii, decodeStringToken, StringDecodeError } from "./utf8.ts";
+import { STRUCTURAL_TYPES, TokenType } from "./token.ts";
+import type { TokenQueue } from "./token_queue.ts";
+
+/**
+ * Receives each completed token: its bytes are those the queue kept from earlier chunks
+ * ({@link TokenQueue.pending}) plus `chunk[start, end)`. It must consume the kept bytes (queue
+ * the token, or clear the queue) before it returns.
+ */
+export type TokenSink = (type: TokenType, chunk: Uint8Array, start: number, end: number) => void;
+
+const NO_BYTES = new Uint8Array(0);
 
 const S_START = 0;
 const S_DQ = 1;
@@ -57,93 +66,95 @@ RECOVERY_STOP[0x09] = 0;
 RECOVERY_STOP[0xFE] = RECOVERY_STOP[0xFF] = 1;
 for (const c of "[]{}:,") RECOVERY_STOP[c.charCodeAt(0)] = 1;
 
-const STRUCTURAL: (Token | undefined)[] = new Array(256).fill(undefined);
-for (const [c, t] of Object.entries(STRUCTURAL_TOKENS)) STRUCTURAL[Number(c)] = t;
-
-const NO_BYTES = new Uint8Array(0);
-
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
 /** The incremental JSON lexer; hands every completed token to a callback. */
 export class JsonLexer {
-  #emit: (token: Token) => void;
+  #queue: TokenQueue;
+  #emit: TokenSink;
   #state = S_START;
-  #tok = new TokenBuffer();
+  /** Where the current token begins in the chunk being lexed (0 if in an earlier chunk). */
+  #start = 0;
+  /** True while the current string token is printable ASCII without escapes. */
+  #plain = true;
+  /** The chunk being lexed, and where in it lexing continues. */
+  #chunk: Uint8Array = NO_BYTES;
+  #pos = 0;
+  /** Set by {@link pause}. */
+  #pausing = false;
 
-  /** Creates a lexer delivering each token to `emit`, synchronously and in order. */
-  constructor(emit: (token: Token) => void) {
+  /**
+   * Creates a lexer keeping partial tokens in `queue` and delivering each token to `emit`,
+   * synchronously and in order.
+   */
+  constructor(queue: TokenQueue, emit: TokenSink) {
+    this.#queue = queue;
     this.#emit = emit;
   }
 
-  /** Emits the error token ending at `end` (offending byte included). */
-  #error(end: number): void {
-    const bytes = this.#tok.bytes(end);
-    this.#tok.reset();
-    this.#emit({ type: TokenType.ERROR, len: bytes.length, bytes });
-  }
-
-  /** Emits a number or keyword token ending at `end`. */
-  #text(type: TokenType, end: number): void {
-    const bytes = this.#tok.bytes(end);
-    this.#tok.reset();
-    this.#emit({ type, len: bytes.length, text: decodeAscii(bytes) });
-  }
-
-  /** Emits the string token ending at `end` (closing quote included). */
-  #string(end: number): void {
-    const tok = this.#tok;
-    const len = tok.length(end);
-    const value = tok.simple ? tok.simpleText(end) : decodeStringToken(tok.bytes(end));
-    tok.reset();
-    if (value instanceof StringDecodeError) {
-      this.#emit({ type: TokenType.STRING, len, error: value.message });
-    } else {
-      this.#emit({ type: TokenType.STRING, len, text: value });
-    }
-  }
-
   /** QEMU's safety valve: true (and the token force-emitted) once it exceeds 64 MiB. */
-  #valve(i: number): boolean {
-    const len = this.#tok.length(i);
-    if (len <= MAX_TOKEN_SIZE) return false;
-    this.#tok.reset();
-    this.#emit({ type: TokenType.OVERSIZE, len });
+  #valve(chunk: Uint8Array, i: number): boolean {
+    if (this.#queue.pending + i - this.#start <= MAX_TOKEN_SIZE) return false;
+    this.#emit(TokenType.OVERSIZE, chunk, this.#start, i);
     return true;
   }
 
   /** Index below which bytes cannot push the current token beyond `MAX_TOKEN_SIZE`. */
   #limit(n: number): number {
-    return Math.min(n, this.#tok.start + MAX_TOKEN_SIZE - this.#tok.prevLen);
+    return Math.min(n, this.#start + MAX_TOKEN_SIZE - this.#queue.pending);
   }
 
-  /** Lexes `chunk`, emitting every token it completes. The chunk is not retained. */
-  feed(chunk: Uint8Array): void {
+  /**
+   * Lexes `chunk`, emitting every token it completes, until its end (returns true) or until the
+   * sink calls {@link pause} (returns false: {@link resume} continues, and `chunk` must not
+   * change meanwhile). A finished chunk is not retained.
+   */
+  feed(chunk: Uint8Array): boolean {
+    this.#chunk = chunk;
+    this.#pos = 0;
+    this.#start = 0; // a token kept from earlier chunks continues at 0
+    return this.resume();
+  }
+
+  /** Makes {@link feed} or {@link resume} return after the token being emitted. */
+  pause(): void {
+    this.#pausing = true;
+  }
+
+  /** Continues lexing the chunk where a {@link pause} stopped it; see {@link feed}. */
+  resume(): boolean {
+    const chunk = this.#chunk;
     const n = chunk.length;
-    const tok = this.#tok;
-    tok.setChunk(chunk);
+    const emit = this.#emit;
     let state = this.#state;
-    let i = 0;
+    let i = this.#pos;
+    this.#pausing = false;
     while (i < n) {
+      if (this.#pausing) {
+        this.#state = state;
+        this.#pos = i;
+        return false;
+      }
       switch (state) {
         case S_START: {
           const c = chunk[i]!;
-          tok.start = i++;
+          this.#start = i++;
           if (c === 0x20 || c === 0x0A || c === 0x0D || c === 0x09) break;
           if (c === 0x22 || c === 0x27) {
             state = c === 0x22 ? S_DQ : S_SQ;
-            tok.quote = c;
+            this.#plain = true;
           } else if (c === 0x30) state = S_ZERO;
           else if (c >= 0x31 && c <= 0x39) state = S_DIGITS;
           else if (c === 0x2D) state = S_SIGN;
           else if (c >= 0x61 && c <= 0x7A) state = S_KEYWORD;
           else {
-            const t = STRUCTURAL[c];
-            if (t !== undefined) {
-              this.#emit(t);
+            const type = STRUCTURAL_TYPES[c]!;
+            if (type >= 0) {
+              emit(type as TokenType, chunk, i - 1, i);
             } else {
-              this.#error(i);
+              emit(TokenType.ERROR, chunk, i - 1, i);
               state = S_RECOVERY;
             }
           }
@@ -154,7 +165,7 @@ export class JsonLexer {
           const cls = state === S_DQ ? DQ_CLASSES : SQ_CLASSES;
           // Bytes before `limit` cannot push the token beyond MAX_TOKEN_SIZE.
           const limit = this.#limit(n);
-          if (tok.simple) {
+          if (this.#plain) {
             while (i < limit && cls[chunk[i]!] === C_PLAIN) i++;
           } else {
             while (i < limit && cls[chunk[i]!]! <= C_HIGH) i++;
@@ -162,15 +173,15 @@ export class JsonLexer {
           if (i >= n) break;
           const k = cls[chunk[i++]!]!;
           if (k === C_QUOTE) {
-            this.#string(i);
+            emit(this.#plain ? TokenType.PLAIN_STRING : TokenType.STRING, chunk, this.#start, i);
             state = S_START;
           } else if (k === C_BAD) {
-            this.#error(i);
+            emit(TokenType.ERROR, chunk, this.#start, i);
             state = S_RECOVERY;
           } else {
-            if (k !== C_PLAIN && tok.simple) tok.toRaw();
+            if (k !== C_PLAIN) this.#plain = false;
             if (k === C_BACKSLASH) state = state === S_DQ ? S_DQ_ESC : S_SQ_ESC;
-            if (this.#valve(i)) state = S_START;
+            if (this.#valve(chunk, i)) state = S_START;
           }
           break;
         }
@@ -179,9 +190,9 @@ export class JsonLexer {
           const c = chunk[i++]!;
           if (c >= 0x20 && c <= 0xFD) {
             state = state === S_DQ_ESC ? S_DQ : S_SQ;
-            if (this.#valve(i)) state = S_START;
+            if (this.#valve(chunk, i)) state = S_START;
           } else {
-            this.#error(i);
+            emit(TokenType.ERROR, chunk, this.#start, i);
             state = S_RECOVERY;
           }
           break;
@@ -203,11 +214,11 @@ export class JsonLexer {
             state = S_MANTISSA;
           } else {
             // Lookahead: the byte ends the number and is lexed again from START.
-            this.#text(state === S_DIGITS ? TokenType.INTEGER : TokenType.FLOAT, i);
+            emit(state === S_DIGITS ? TokenType.INTEGER : TokenType.FLOAT, chunk, this.#start, i);
             state = S_START;
             break;
           }
-          if (this.#valve(i)) state = S_START;
+          if (this.#valve(chunk, i)) state = S_START;
           break;
         }
         case S_ZERO: {
@@ -215,12 +226,12 @@ export class JsonLexer {
           if (c === 0x2E) {
             i++;
             state = S_MANTISSA;
-            if (this.#valve(i)) state = S_START;
+            if (this.#valve(chunk, i)) state = S_START;
           } else if (isDigit(c)) {
-            this.#error(++i);
+            emit(TokenType.ERROR, chunk, this.#start, ++i);
             state = S_RECOVERY;
           } else {
-            this.#text(TokenType.INTEGER, i);
+            emit(TokenType.INTEGER, chunk, this.#start, i);
             state = S_START;
           }
           break;
@@ -241,10 +252,10 @@ export class JsonLexer {
             next = isDigit(c) ? S_EXP_DIGITS : -1;
           }
           if (next < 0) {
-            this.#error(i);
+            emit(TokenType.ERROR, chunk, this.#start, i);
             state = S_RECOVERY;
           } else {
-            state = this.#valve(i) ? S_START : next;
+            state = this.#valve(chunk, i) ? S_START : next;
           }
           break;
         }
@@ -256,9 +267,9 @@ export class JsonLexer {
           c = chunk[i]!;
           if (c >= 0x61 && c <= 0x7A) {
             i++;
-            if (this.#valve(i)) state = S_START;
+            if (this.#valve(chunk, i)) state = S_START;
           } else {
-            this.#text(TokenType.KEYWORD, i);
+            emit(TokenType.KEYWORD, chunk, this.#start, i);
             state = S_START;
           }
           break;
@@ -270,11 +281,13 @@ export class JsonLexer {
         }
       }
     }
-    if (state !== S_START && state !== S_RECOVERY && n > tok.start) {
-      // The token continues in the next chunk.
-      tok.save(state === S_DQ || state === S_SQ);
+    if (state !== S_START && state !== S_RECOVERY && n > this.#start) {
+      // The token continues in the next chunk: the queue keeps a copy of its bytes so far.
+      this.#queue.keep(chunk, this.#start, n);
     }
-    tok.setChunk(NO_BYTES); // do not keep the caller's buffer alive
     this.#state = state;
+    this.#chunk = NO_BYTES; // do not keep the caller's buffer alive
+    this.#pos = 0;
+    return true;
   }
 }

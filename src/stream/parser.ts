@@ -9,8 +9,14 @@
 import type { QDict, QValue } from "../qobject/value.ts";
 import { INT64_MIN, UINT64_MAX } from "../qobject/value.ts";
 import { PARSE_ERROR_MESSAGE_MAX } from "./limits.ts";
-import { type Token, TokenType } from "./token.ts";
-import { PARSE_ERROR_PREFIX } from "./utf8.ts";
+import { TokenType } from "./token.ts";
+import type { TokenQueue } from "./token_queue.ts";
+import {
+  decodeAscii,
+  decodeStringTokenInPlace,
+  PARSE_ERROR_PREFIX,
+  StringDecodeError,
+} from "./utf8.ts";
 
 /** The outcome of parsing one message: a value, or the error reply text. */
 export type ParseResult = { value: QValue } | { error: string | Uint8Array };
@@ -30,13 +36,33 @@ export function parseInteger(text: string): bigint | number {
   return Number(text);
 }
 
+/** {@link Parser}'s peek at the end of the tokens. */
+const EOI = -1;
+
+/** `true`, `false`, `null` as bytes. */
+const TRUE = [0x74, 0x72, 0x75, 0x65];
+const FALSE = [0x66, 0x61, 0x6C, 0x73, 0x65];
+const NULL = [0x6E, 0x75, 0x6C, 0x6C];
+
+function isWord(bytes: Uint8Array, start: number, end: number, word: readonly number[]): boolean {
+  if (end - start !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (bytes[start + k] !== word[k]) return false;
+  return true;
+}
+
 class Parser {
-  #tokens: readonly Token[];
+  #count: number;
+  #types: Uint8Array;
+  #ends: Uint32Array;
+  #bytes: Uint8Array;
   #pos = 0;
   error: string | Uint8Array | null = null;
 
-  constructor(tokens: readonly Token[]) {
-    this.#tokens = tokens;
+  constructor(queue: TokenQueue) {
+    this.#count = queue.count;
+    this.#types = queue.types;
+    this.#ends = queue.ends;
+    this.#bytes = queue.bytes;
   }
 
   /** QEMU's `parse_error()`: the first error wins. */
@@ -54,56 +80,61 @@ class Parser {
     return false;
   }
 
-  #peek(): Token | undefined {
-    return this.#tokens[this.#pos];
+  /** The type of the next token, or {@link EOI}. */
+  #peek(): number {
+    return this.#pos < this.#count ? this.#types[this.#pos]! : EOI;
   }
 
-  #pop(): Token | undefined {
-    return this.#tokens[this.#pos++];
+  /** Consumes the next token; returns its type, or {@link EOI}. */
+  #pop(): number {
+    return this.#pos < this.#count ? this.#types[this.#pos++]! : EOI;
   }
 
   /** Parses one value; `undefined` means failure (the error is recorded). */
   value(): QValue | undefined {
-    const token = this.#peek();
-    if (token === undefined) return this.#failParse("premature EOI");
-    switch (token.type) {
-      case TokenType.LCURLY:
-        return this.#object();
-      case TokenType.LSQUARE:
-        return this.#array();
-      case TokenType.INTEGER:
-        this.#pos++;
-        return parseInteger(token.text!);
-      case TokenType.FLOAT:
-        this.#pos++;
-        return Number(token.text!);
-      case TokenType.STRING:
-        this.#pos++;
-        return token.error !== undefined ? this.#fail(token.error) : token.text!;
-      case TokenType.KEYWORD:
-        this.#pos++;
-        switch (token.text) {
-          case "true":
-            return true;
-          case "false":
-            return false;
-          case "null":
-            return null;
-        }
-        return this.#failParse(`invalid keyword '${token.text}'`);
-      default:
-        return this.#failParse("expecting value");
+    const type = this.#peek();
+    if (type === TokenType.LCURLY) return this.#object();
+    if (type === TokenType.LSQUARE) return this.#array();
+    if (type === EOI) return this.#failParse("premature EOI");
+    if (type < TokenType.INTEGER || type === TokenType.OVERSIZE) {
+      return this.#failParse("expecting value");
     }
+    const pos = this.#pos++;
+    const bytes = this.#bytes;
+    const start = pos === 0 ? 0 : this.#ends[pos - 1]!;
+    const end = this.#ends[pos]!;
+    switch (type) {
+      case TokenType.PLAIN_STRING:
+        return decodeAscii(bytes.subarray(start + 1, end - 1));
+      case TokenType.STRING: {
+        // The token's bytes are not needed again: it is unescaped where it lies.
+        const value = decodeStringTokenInPlace(bytes, start, end);
+        return value instanceof StringDecodeError ? this.#fail(value.message) : value;
+      }
+      case TokenType.INTEGER:
+        return parseInteger(decodeAscii(bytes.subarray(start, end)));
+      case TokenType.FLOAT:
+        return Number(decodeAscii(bytes.subarray(start, end)));
+      case TokenType.KEYWORD: {
+        if (isWord(bytes, start, end, TRUE)) return true;
+        if (isWord(bytes, start, end, FALSE)) return false;
+        if (isWord(bytes, start, end, NULL)) return null;
+        // Only the start of a long word can be in the (cut) message.
+        const shown = Math.min(end, start + PARSE_ERROR_MESSAGE_MAX);
+        return this.#failParse(`invalid keyword '${decodeAscii(bytes.subarray(start, shown))}'`);
+      }
+    }
+    return this.#failParse("expecting value"); // unreachable: every type is handled above
   }
 
   /** `parse_pair()`: returns false on failure. */
   #pair(dict: QDict): boolean {
-    if (this.#peek() === undefined) return this.#pairFailed("premature EOI");
+    if (this.#peek() === EOI) return this.#pairFailed("premature EOI");
     const key = this.value();
     if (typeof key !== "string") return this.#pairFailed("key is not a string in object");
     const colon = this.#pop();
-    if (colon === undefined) return this.#pairFailed("premature EOI");
-    if (colon.type !== TokenType.COLON) return this.#pairFailed("missing : in object pair");
+    if (colon === EOI) return this.#pairFailed("premature EOI");
+    if (colon !== TokenType.COLON) return this.#pairFailed("missing : in object pair");
     const value = this.value();
     if (value === undefined) return this.#pairFailed("Missing value in dict");
     if (dict.has(key)) return this.#pairFailed("duplicate key");
@@ -115,17 +146,17 @@ class Parser {
     this.#pos++; // the `{`
     const dict: QDict = new Map();
     const peek = this.#peek();
-    if (peek === undefined) return this.#failParse("premature EOI");
-    if (peek.type === TokenType.RCURLY) {
+    if (peek === EOI) return this.#failParse("premature EOI");
+    if (peek === TokenType.RCURLY) {
       this.#pos++;
       return dict;
     }
     if (!this.#pair(dict)) return undefined;
     for (;;) {
-      const token = this.#pop();
-      if (token === undefined) return this.#failParse("premature EOI");
-      if (token.type === TokenType.RCURLY) return dict;
-      if (token.type !== TokenType.COMMA) return this.#failParse("expected separator in dict");
+      const type = this.#pop();
+      if (type === EOI) return this.#failParse("premature EOI");
+      if (type === TokenType.RCURLY) return dict;
+      if (type !== TokenType.COMMA) return this.#failParse("expected separator in dict");
       if (!this.#pair(dict)) return undefined;
     }
   }
@@ -134,8 +165,8 @@ class Parser {
     this.#pos++; // the `[`
     const list: QValue[] = [];
     const peek = this.#peek();
-    if (peek === undefined) return this.#failParse("premature EOI");
-    if (peek.type === TokenType.RSQUARE) {
+    if (peek === EOI) return this.#failParse("premature EOI");
+    if (peek === TokenType.RSQUARE) {
       this.#pos++;
       return list;
     }
@@ -143,17 +174,20 @@ class Parser {
       const value = this.value();
       if (value === undefined) return this.#failParse("expecting value");
       list.push(value);
-      const token = this.#pop();
-      if (token === undefined) return this.#failParse("premature EOI");
-      if (token.type === TokenType.RSQUARE) return list;
-      if (token.type !== TokenType.COMMA) return this.#failParse("expected separator in list");
+      const type = this.#pop();
+      if (type === EOI) return this.#failParse("premature EOI");
+      if (type === TokenType.RSQUARE) return list;
+      if (type !== TokenType.COMMA) return this.#failParse("expected separator in list");
     }
   }
 }
 
-/** Parses the tokens of one message (QEMU's `json_parser_parse()`). */
-export function parseTokens(tokens: readonly Token[]): ParseResult {
-  const parser = new Parser(tokens);
+/**
+ * Parses the queued tokens of one message (QEMU's `json_parser_parse()`). String tokens are
+ * unescaped in place: the queue's bytes are spent afterwards.
+ */
+export function parseTokens(queue: TokenQueue): ParseResult {
+  const parser = new Parser(queue);
   const value = parser.value();
   if (parser.error !== null) return { error: parser.error };
   // Unreachable in practice: the parser never fails without recording an error.

@@ -129,6 +129,80 @@ for (const [c, v] of ['""', "''", "\\\\", "//", "b\b", "f\f", "n\n", "r\r", "t\t
 const INVALID_UTF8 = PARSE_ERROR_PREFIX + "invalid UTF-8 sequence in string";
 const INVALID_ESCAPE = PARSE_ERROR_PREFIX + "invalid escape sequence in string";
 
+/** Where {@link unescapeSpan} stopped: the next input index. */
+let spanIn = 0;
+/** Where {@link unescapeSpan} stopped: the output length. */
+let spanOut = 0;
+
+/**
+ * The body of QEMU's `parse_string()`: unescapes `src` from index `i` into `out` from index `o`,
+ * one unit (a run of plain ASCII, a UTF-8 sequence or an escape) at a time while `i < stop`, and
+ * sets {@link spanIn} and {@link spanOut}. `end` is the index of the closing quote in `src`, or
+ * `src.length` when `src` is a window ending before it; then `src` must hold at least 16 bytes
+ * past `stop`, so that no unit starting before `stop` is cut by the window's end. Returns the
+ * first error, or undefined.
+ */
+function unescapeSpan(
+  src: Uint8Array,
+  i: number,
+  stop: number,
+  end: number,
+  out: Uint8Array,
+  o: number,
+): StringDecodeError | undefined {
+  while (i < stop) {
+    // A run of ASCII bytes other than the backslash is copied as it is.
+    let j = i;
+    let c = 0;
+    while (j < end && (c = src[j]!) < 0x80 && c !== 0x5C) j++;
+    if (j - i > 64) {
+      out.set(src.subarray(i, j), o);
+      o += j - i;
+    } else {
+      for (let k = i; k < j; k++) out[o++] = src[k]!;
+    }
+    i = j;
+    if (i >= stop) break;
+    if (c !== 0x5C) {
+      const cp = decodeSequence(src, i, end);
+      if (cp < 0) return new StringDecodeError(INVALID_UTF8);
+      if (cp === 0) {
+        out[o++] = 0;
+      } else {
+        for (let k = 0; k < sequenceLength; k++) out[o++] = src[i + k]!;
+      }
+      i += sequenceLength;
+      continue;
+    }
+    const e = src[i + 1] ?? 0;
+    const beg = i;
+    i += 2;
+    const simple = SIMPLE_ESCAPES[e]!;
+    if (simple >= 0) {
+      out[o++] = simple;
+    } else if (e === 0x75) { // \uXXXX
+      let cp = cvt4hex(src, i);
+      i += 4;
+      if (cp >= 0xD800 && cp <= 0xDBFF && src[i] === 0x5C && src[i + 1] === 0x75) {
+        const trailing = cvt4hex(src, i + 2);
+        if (trailing >= 0xDC00 && trailing <= 0xDFFF) {
+          cp = 0x10000 + ((cp & 0x3FF) << 10) + (trailing & 0x3FF);
+          i += 6;
+        } else {
+          cp = -1;
+        }
+      }
+      if (!isValidCodePoint(cp)) return badEscape(src.subarray(beg, Math.min(i, src.length)));
+      o = putUtf8(out, o, cp);
+    } else {
+      return new StringDecodeError(INVALID_ESCAPE);
+    }
+  }
+  spanIn = i;
+  spanOut = o;
+  return undefined;
+}
+
 /**
  * Decodes a complete string token `tok` (opening and closing quote included, as
  * produced by the lexer) into its value, or the first error QEMU would report.
@@ -139,55 +213,46 @@ const INVALID_ESCAPE = PARSE_ERROR_PREFIX + "invalid escape sequence in string";
 export function decodeStringToken(tok: Uint8Array): string | StringDecodeError {
   const end = tok.length - 1; // index of the closing quote
   const out = new Uint8Array(Math.max(end - 1, 0));
-  let o = 0;
-  let i = 1;
-  while (i < end) {
-    // A run of ASCII bytes other than the backslash is copied as it is.
-    let j = i;
-    let c = 0;
-    while (j < end && (c = tok[j]!) < 0x80 && c !== 0x5C) j++;
-    if (j - i > 64) {
-      out.set(tok.subarray(i, j), o);
-      o += j - i;
-    } else {
-      for (let k = i; k < j; k++) out[o++] = tok[k]!;
-    }
-    i = j;
-    if (i >= end) break;
-    if (c !== 0x5C) {
-      const cp = decodeSequence(tok, i, end);
-      if (cp < 0) return new StringDecodeError(INVALID_UTF8);
-      if (cp === 0) {
-        out[o++] = 0;
-      } else {
-        for (let k = 0; k < sequenceLength; k++) out[o++] = tok[i + k]!;
-      }
-      i += sequenceLength;
-      continue;
-    }
-    const e = tok[i + 1] ?? 0;
-    const beg = i;
-    i += 2;
-    const simple = SIMPLE_ESCAPES[e]!;
-    if (simple >= 0) {
-      out[o++] = simple;
-    } else if (e === 0x75) { // \uXXXX
-      let cp = cvt4hex(tok, i);
-      i += 4;
-      if (cp >= 0xD800 && cp <= 0xDBFF && tok[i] === 0x5C && tok[i + 1] === 0x75) {
-        const trailing = cvt4hex(tok, i + 2);
-        if (trailing >= 0xDC00 && trailing <= 0xDFFF) {
-          cp = 0x10000 + ((cp & 0x3FF) << 10) + (trailing & 0x3FF);
-          i += 6;
-        } else {
-          cp = -1;
-        }
-      }
-      if (!isValidCodePoint(cp)) return badEscape(tok.subarray(beg, Math.min(i, tok.length)));
-      o = putUtf8(out, o, cp);
-    } else {
-      return new StringDecodeError(INVALID_ESCAPE);
-    }
+  const error = unescapeSpan(tok, 1, end, end, out, 0);
+  return error ?? UTF8.decode(out.subarray(0, spanOut));
+}
+
+/** Window size of {@link decodeStringTokenInPlace}. */
+const WINDOW = 65536;
+/** Bytes a window extends past its stop index (longest unit: `\uD83D\uDE00`, 12 bytes). */
+const MARGIN = 16;
+const windowIn = new Uint8Array(WINDOW + MARGIN);
+const windowOut = new Uint8Array(WINDOW + MARGIN);
+
+/**
+ * {@link decodeStringToken} for the token `buf[start, end)`, unescaping it where it lies (the
+ * text never grows by unescaping): the token's bytes are spent afterwards. The work is done in
+ * windows of `window` bytes copied to and from small scratch buffers, so nothing is allocated
+ * per token and `buf` may be of any kind (a resizable buffer's view is slow to index).
+ */
+export function decodeStringTokenInPlace(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  window = WINDOW,
+): string | StringDecodeError {
+  const quote = end - 1;
+  const scratchIn = window === WINDOW ? windowIn : new Uint8Array(window + MARGIN);
+  const scratchOut = window === WINDOW ? windowOut : new Uint8Array(window + MARGIN);
+  let pos = start + 1; // next input byte
+  let put = start; // next output byte (never past `pos`)
+  for (;;) {
+    const last = quote + 1 - pos <= window + MARGIN;
+    const length = last ? quote + 1 - pos : window + MARGIN;
+    const src = scratchIn.subarray(0, length);
+    src.set(buf.subarray(pos, pos + length));
+    const srcEnd = last ? length - 1 : length;
+    const error = unescapeSpan(src, 0, last ? srcEnd : window, srcEnd, scratchOut, 0);
+    if (error) return error;
+    buf.set(scratchOut.subarray(0, spanOut), put);
+    put += spanOut;
+    pos += spanIn;
+    if (last) break;
   }
-  return UTF8.decode(out.subarray(0, o));
+  return UTF8.decode(buf.subarray(start, put));
 }

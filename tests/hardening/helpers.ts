@@ -1,9 +1,10 @@
 /**
  * Shared helpers of the hardening tests: the long-mode switch (`QGA_LONG=1`), starting the real
  * agent process directly (`deno run … main.ts`, so that its pid is the agent's own and
- * `/proc/<pid>` shows the agent) with the default or a narrower permission set, reading its
- * memory and descriptor counts, and a raw client that sends a byte stream while counting (and
- * discarding) the replies, for streams too large for {@linkcode QgaClient}'s buffer.
+ * `/proc/<pid>` shows the agent) with the V8 flags of `deno task start` and the default or a
+ * narrower permission set, reading its memory and descriptor counts, and a raw client that
+ * sends a byte stream while counting (and discarding) the replies, for streams too large for
+ * {@linkcode QgaClient}'s buffer.
  *
  * @module
  */
@@ -62,7 +63,17 @@ export interface StartOptions {
   dir?: string;
 }
 
-/** Runs qga-deno directly (`deno run -q <permissions> main.ts -m unix-listen …`). */
+/**
+ * The V8 flags of `deno task start` (its `--v8-flags=…` words in deno.json), which build.sh bakes
+ * into the binaries too: the agent is measured as it ships.
+ */
+export function startTaskV8Flags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}/deno.json`));
+  const start: string = config.tasks.start;
+  return start.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
+}
+
+/** Runs qga-deno directly (`deno run -q <V8 flags> <permissions> main.ts -m unix-listen …`). */
 export async function startAgent(options: StartOptions = {}): Promise<StartedAgent> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "qga-hardening-" });
   const socket = `${dir}/qga.sock`;
@@ -70,6 +81,7 @@ export async function startAgent(options: StartOptions = {}): Promise<StartedAge
     Deno.execPath(),
     "run",
     "-q",
+    ...startTaskV8Flags(),
     ...(options.permissions ?? ["-P"]),
     `${REPO_ROOT}/main.ts`,
     "-m",

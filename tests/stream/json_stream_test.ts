@@ -165,6 +165,31 @@ Deno.test("JsonMessageStream.feed() gives identical events for a large string in
   assert.deepEqual(run(input, () => 1 + Math.floor(rand() * 20000)), whole);
 });
 
+Deno.test("JsonMessageStream.events() yields what feed() returns, lexing one event at a time", () => {
+  const rand = prng(0xe7e);
+  for (let round = 0; round < 200; round++) {
+    const input = randomInput(rand, 1 + Math.floor(rand() * 40));
+    const fed = new JsonMessageStream();
+    const pulled = new JsonMessageStream();
+    for (let i = 0; i < input.length;) {
+      const chunk = input.subarray(i, i += 1 + Math.floor(rand() * 24));
+      const expected = fed.feed(chunk).map(show);
+      const got: string[] = [];
+      for (const event of pulled.events(chunk)) got.push(show(event));
+      assert.deepEqual(got, expected, `round ${round}`);
+    }
+  }
+});
+
+Deno.test("JsonMessageStream.events() left early lexes the rest of the chunk", () => {
+  const stream = new JsonMessageStream();
+  for (const event of stream.events(bytes('[1] [2] {"a":'))) {
+    assert.equal(show(event), "V:[1n]");
+    break;
+  }
+  assert.deepEqual(stream.feed(bytes("3}")).map(show), ['V:{"a": 3n}']);
+});
+
 Deno.test("JsonMessageStream.feed() never throws on random bytes", () => {
   const rand = prng(99);
   const stream = new JsonMessageStream();

@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { parseInteger, parseTokens } from "../../src/stream/parser.ts";
-import { STRUCTURAL_TOKENS, TokenType } from "../../src/stream/token.ts";
+import { TokenType } from "../../src/stream/token.ts";
+import { TokenQueue } from "../../src/stream/token_queue.ts";
 import { JsonMessageStream } from "../../src/stream/json_stream.ts";
 import { bytes, EXPECTING_VALUE, run, showValue } from "./helpers.ts";
 
@@ -124,12 +125,24 @@ Deno.test("JsonMessageStream.feed() reports only the first parse error", () => {
 });
 
 Deno.test("parseTokens() reports 'premature EOI' when the tokens run out", () => {
-  const t = STRUCTURAL_TOKENS;
-  const one = { type: TokenType.INTEGER, len: 1, text: "1" };
-  for (const tokens of [[], [t[0x5B]!], [t[0x7B]!], [t[0x5B]!, one], [t[0x5B]!, one, t[0x2C]!]]) {
-    assert.deepEqual(parseTokens(tokens), { error: "JSON parse error, premature EOI" });
+  /** A queue of tokens given as `[type, text]`. */
+  const queue = (...tokens: [TokenType, string][]) => {
+    const q = new TokenQueue();
+    for (const [type, text] of tokens) q.push(type, bytes(text), 0, text.length);
+    return q;
+  };
+  type T = [TokenType, string];
+  const lsquare: T = [TokenType.LSQUARE, "["];
+  const lcurly: T = [TokenType.LCURLY, "{"];
+  const comma: T = [TokenType.COMMA, ","];
+  const colon: T = [TokenType.COLON, ":"];
+  const one: T = [TokenType.INTEGER, "1"];
+  for (const tokens of [[], [lsquare], [lcurly], [lsquare, one], [lsquare, one, comma]] as T[][]) {
+    assert.deepEqual(parseTokens(queue(...tokens)), { error: "JSON parse error, premature EOI" });
   }
-  const pair = [t[0x7B]!, { type: TokenType.STRING, len: 3, text: "a" }];
-  assert.deepEqual(parseTokens(pair), { error: "JSON parse error, premature EOI" });
-  assert.deepEqual(parseTokens([...pair, t[0x3A]!]), { error: "JSON parse error, premature EOI" });
+  const pair: T[] = [lcurly, [TokenType.STRING, '"a"']];
+  assert.deepEqual(parseTokens(queue(...pair)), { error: "JSON parse error, premature EOI" });
+  assert.deepEqual(parseTokens(queue(...pair, colon)), {
+    error: "JSON parse error, premature EOI",
+  });
 });

@@ -6,8 +6,13 @@
  */
 
 import assert from "node:assert/strict";
-import { decodeStringToken, isValidCodePoint, StringDecodeError } from "../../src/stream/utf8.ts";
-import { bytes, run } from "./helpers.ts";
+import {
+  decodeStringToken,
+  decodeStringTokenInPlace,
+  isValidCodePoint,
+  StringDecodeError,
+} from "../../src/stream/utf8.ts";
+import { bytes, prng, run } from "./helpers.ts";
 
 const ERR = "E:JSON parse error, ";
 const INVALID_UTF8 = ERR + "invalid UTF-8 sequence in string";
@@ -127,6 +132,49 @@ Deno.test("decodeStringToken() decodes a whole token and reports errors as objec
   const err = decodeStringToken(bytes('"\\uFFFF"'));
   assert.ok(err instanceof StringDecodeError);
   assert.equal(err.message, "JSON parse error, \\uFFFF is not a valid Unicode character");
+});
+
+/** Pieces of string bodies: plain runs, escapes (valid and not), UTF-8 (valid and not). */
+const BODY_PIECES = [
+  "a",
+  "abcdefghijklmnopqrstuvwxyz0123456789".repeat(3),
+  "\\n",
+  "\\/",
+  '\\"',
+  "\\u00e9",
+  "\\u0000",
+  "\\uD83D\\uDE00",
+  "\\uD83D",
+  "\\uDE00",
+  "\\uD83D\\u0041",
+  "\\u12",
+  "\\uFFFF",
+  "\\x",
+  "\xc3\xa9",
+  "\xf0\x9f\x98\x80",
+  "\xc0\x80",
+  "\xc3",
+  "\x80",
+  "\xed\xa0\x80",
+];
+
+Deno.test("decodeStringTokenInPlace() matches decodeStringToken() across window boundaries", () => {
+  const rand = prng(0x1d);
+  for (let round = 0; round < 400; round++) {
+    let body = "";
+    const pieces = Math.floor(rand() * 30);
+    for (let i = 0; i < pieces; i++) body += BODY_PIECES[Math.floor(rand() * BODY_PIECES.length)];
+    const token = bytes(`"${body}"`);
+    const expected = decodeStringToken(token);
+    for (const window of [1, 2, 7, 16, 33, 100]) {
+      // The token inside a larger buffer, as in the token queue.
+      const buf = new Uint8Array(token.length + 10).fill(0x3F);
+      buf.set(token, 5);
+      const got = decodeStringTokenInPlace(buf, 5, 5 + token.length, window);
+      assert.deepEqual(got, expected, `round ${round}, window ${window}: ${JSON.stringify(body)}`);
+      assert.ok(buf.subarray(0, 5).every((b) => b === 0x3F), "nothing written before the token");
+    }
+  }
 });
 
 Deno.test("isValidCodePoint() follows QEMU's rules", () => {
