@@ -10,7 +10,6 @@
 
 const BUCKETS = 512;
 const bucketCache = new Map<string, number>();
-const encoder = new TextEncoder();
 
 /**
  * Returns the QDict bucket (0..511) of a member name.
@@ -24,32 +23,54 @@ const encoder = new TextEncoder();
 export function qdictBucket(key: string): number {
   const cached = bucketCache.get(key);
   if (cached !== undefined) return cached;
-  // QEMU keeps strings as modified UTF-8: U+0000 is the two bytes C0 80.
-  const bucket = qdictBucketOfBytes(key.includes("\0") ? modifiedUtf8(key) : encoder.encode(key));
+  const bucket = qdictBucketOfString(key);
   // Only short names are cached: a host may send huge distinct member names.
   if (bucketCache.size < 4096 && key.length <= 64) bucketCache.set(key, bucket);
   return bucket;
 }
 
-/** QEMU's modified UTF-8 of a JS string (U+0000 → C0 80). */
-function modifiedUtf8(key: string): Uint8Array {
-  const parts = key.split("\0").map((p) => encoder.encode(p));
-  const size = parts.reduce((n, p) => n + p.length, 0) + 2 * (parts.length - 1);
-  const out = new Uint8Array(size);
-  let at = 0;
-  parts.forEach((p, i) => {
-    if (i > 0) (out[at++] = 0xC0, out[at++] = 0x80);
-    out.set(p, at);
-    at += p.length;
-  });
-  return out;
-}
-
-function qdictBucketOfBytes(bytes: Uint8Array): number {
-  let h = Math.imul(0x238F13AF, bytes.length) >>> 0;
-  for (let i = 0; i < bytes.length; i++) {
-    h = (h + ((bytes[i]! << ((i * 5) % 24)) >>> 0)) >>> 0;
+/**
+ * QEMU's `tdb_hash()` over the bytes QEMU keeps for `key` — its modified UTF-8 (U+0000 as C0 80;
+ * a lone surrogate as EF BF BD, as `TextEncoder` writes it) — computed from the string without
+ * materialising the bytes, so that a 24 MiB member name costs no 24 MiB copy.
+ */
+function qdictBucketOfString(key: string): number {
+  let length = 0;
+  let h = 0;
+  const add = (byte: number) => {
+    h = (h + ((byte << ((length * 5) % 24)) >>> 0)) >>> 0;
+    length++;
+  };
+  for (let i = 0; i < key.length; i++) {
+    let c = key.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === 0) (add(0xC0), add(0x80));
+      else add(c);
+      continue;
+    }
+    if (c < 0x800) {
+      add(0xC0 | (c >> 6));
+      add(0x80 | (c & 0x3F));
+      continue;
+    }
+    if (c >= 0xD800 && c <= 0xDFFF) {
+      const next = key.charCodeAt(i + 1);
+      if (c <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF) {
+        c = 0x10000 + ((c - 0xD800) << 10) + (next - 0xDC00);
+        i++;
+        add(0xF0 | (c >> 18));
+        add(0x80 | ((c >> 12) & 0x3F));
+        add(0x80 | ((c >> 6) & 0x3F));
+        add(0x80 | (c & 0x3F));
+        continue;
+      }
+      c = 0xFFFD;
+    }
+    add(0xE0 | (c >> 12));
+    add(0x80 | ((c >> 6) & 0x3F));
+    add(0x80 | (c & 0x3F));
   }
+  h = (Math.imul(0x238F13AF, length) + h) >>> 0;
   h = (Math.imul(1103515243, h) + 12345) >>> 0;
   return h % BUCKETS;
 }

@@ -138,7 +138,9 @@ function write(v: QValue | undefined, parts: string[]): void {
   } else if (typeof v === "number") {
     parts.push(formatDouble(v));
   } else if (typeof v === "string") {
-    parts.push(quoteString(v));
+    // A plain string goes in as its own part: a large one is then copied once, not concatenated.
+    if (PLAIN_REGEXP.test(v)) parts.push('"', v, '"');
+    else parts.push(quoteString(v));
   } else if (v instanceof PlainText) {
     parts.push('"', v.text, '"');
   } else if (v instanceof Uint8Array) {
