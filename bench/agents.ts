@@ -2,8 +2,9 @@
  * The two agents under test and how to start, time, inspect and stop them.
  *
  * Both run with the same options (`-m unix-listen -p SOCKET -t STATEDIR`). qga-deno runs as
- * `deno run -q -P main.ts` (the permission set `default` of deno.json, what `deno task start`
- * runs) so that the measured process is the agent itself, not the `deno task` runner.
+ * `deno run -q -P <flags> <entry>` (the permission set `default` of deno.json; `bench/run.ts`
+ * sets the flags and the entry) so that the measured process is the agent itself, not the
+ * `deno task` runner.
  *
  * @module
  */

@@ -7,9 +7,11 @@
  *
  * - `--quick`: fewer iterations (a smoke run, under a minute).
  * - `--out FILE`: also write the report to FILE.
- * - `--deno-flag FLAG` (repeatable): extra `deno run` flag for qga-deno, e.g.
- *   `--deno-flag=--v8-flags=--max-semi-space-size=1`.
- * - `--entry FILE`: run qga-deno from FILE instead of main.ts (e.g. a `deno bundle` output).
+ * qga-deno runs as it ships: `deno task bundle` (dist/qga-deno.js, the module build.sh compiles)
+ * under `deno run -q -P` with the V8 flags of `deno task start` (the flags build.sh bakes in).
+ *
+ * - `--deno-flag FLAG` (repeatable): an extra `deno run` flag for qga-deno.
+ * - `--entry FILE`: run qga-deno from FILE instead of the bundle (e.g. `--entry main.ts`).
  *
  * `-A` is required: Deno refuses `/proc/<pid>/status` to anything narrower, and the client
  * uses libc through FFI.
@@ -18,6 +20,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { REPO_ROOT, startTaskV8Flags } from "../tests/helpers/agent_process.ts";
 import { oursRun, QEMU_GA } from "./agents.ts";
 import { describeMachine, renderReport } from "./report.ts";
 import { FULL_PLAN, QUICK_PLAN } from "./plan.ts";
@@ -67,8 +70,23 @@ export async function main(args: string[]): Promise<number> {
     );
     return 1;
   }
-  oursRun.denoFlags.push(...(values["deno-flag"] ?? []));
-  if (values.entry) oursRun.entry = await Deno.realPath(values.entry);
+  oursRun.denoFlags.push(...startTaskV8Flags(), ...(values["deno-flag"] ?? []));
+  if (values.entry) {
+    oursRun.entry = await Deno.realPath(values.entry);
+  } else {
+    // As it ships: build.sh compiles this same bundle with these same flags.
+    const bundled = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "bundle"],
+      cwd: REPO_ROOT,
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    if (!bundled.success) {
+      console.error("Cannot run the benchmark: deno task bundle failed");
+      return 1;
+    }
+    oursRun.entry = `${REPO_ROOT}/dist/qga-deno.js`;
+  }
   const machine = await describeMachine(QEMU_GA);
   const dir = await Deno.makeTempDir({ prefix: "qga-bench-" });
   const t0 = performance.now();

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { AgentProcess, REPO_ROOT } from "../helpers/agent_process.ts";
+import { AgentProcess, REPO_ROOT, startTaskV8Flags } from "../helpers/agent_process.ts";
 
 /** True when the long modes run (`QGA_LONG=1`): bigger volumes, real 30 s timeouts. */
 export const LONG = Deno.env.get("QGA_LONG") === "1";
@@ -61,16 +61,6 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Use this directory instead of a fresh temporary one. */
   dir?: string;
-}
-
-/**
- * The V8 flags of `deno task start` (its `--v8-flags=…` words in deno.json), which build.sh bakes
- * into the binaries too: the agent is measured as it ships.
- */
-export function startTaskV8Flags(): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}/deno.json`));
-  const start: string = config.tasks.start;
-  return start.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
 }
 
 /** Runs qga-deno directly (`deno run -q <V8 flags> <permissions> main.ts -m unix-listen …`). */

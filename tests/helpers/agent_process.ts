@@ -48,6 +48,17 @@ export function oracleArgv(socket: string, stateDir: string, extra: string[] = [
 }
 
 /**
+ * The V8 flags of `deno task start` (its `--v8-flags=…` words in deno.json), which build.sh bakes
+ * into the binaries too: tests and benchmarks that start the agent with `deno run` directly use
+ * them, so that the agent is measured as it ships.
+ */
+export function startTaskV8Flags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}/deno.json`));
+  const start: string = config.tasks.start;
+  return start.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
+}
+
+/**
  * Arguments to run qga-deno (`deno task start`, with cwd {@linkcode REPO_ROOT}) on a unix
  * socket. No `--` is put before the agent's options: `deno task` would pass it through, and the
  * agent's getopt would then take every following option for a plain word.
