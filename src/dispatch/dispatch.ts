@@ -8,8 +8,8 @@
 
 import { qdictOrder } from "../qobject/qdict_order.ts";
 import { isQDict, type QValue } from "../qobject/value.ts";
-import { toJsonParts } from "../qobject/writer.ts";
-import { type CommandDef, findCommand } from "../schema/schema.ts";
+import { JoinedText, toJsonParts } from "../qobject/writer.ts";
+import { type CommandDef, COMMANDS, findCommand } from "../schema/schema.ts";
 import { QgaError } from "./errors.ts";
 import type { CommandFilter } from "./filter.ts";
 import { shapeValue } from "./shape.ts";
@@ -32,6 +32,8 @@ export interface DispatcherOptions {
 
 const encoder = new TextEncoder();
 const DELIMITER = 0xFF;
+/** The length of the longest command name. */
+const LONGEST_COMMAND_NAME = Math.max(...COMMANDS.map((command) => command.name.length));
 /** Replies with a piece at least this long are encoded piece by piece. */
 const BIG_PART = 64 * 1024;
 
@@ -68,7 +70,11 @@ export function encodeReply(reply: QValue, delimited = false): Uint8Array {
 
 /** Encodes an error reply, with the request's `id` when one was seen. */
 export function encodeError(error: QgaError, id?: QValue): Uint8Array {
-  const body = { class: error.errorClass, desc: error.desc };
+  // A text joined around a piece of input is written piece by piece (the writer takes a
+  // JoinedText besides QValues).
+  const pieces = error.descPieces;
+  const desc = pieces === undefined ? error.desc : new JoinedText(pieces) as unknown as string;
+  const body = { class: error.errorClass, desc };
   return encodeReply(id === undefined ? { error: body } : { error: body, id });
 }
 
@@ -85,7 +91,7 @@ function checkEnvelope(request: QValue): { name: string; args: Map<string, QValu
       if (!isQDict(v)) throw new QgaError("QMP input member 'arguments' must be an object");
       args = v;
     } else if (key !== "id") {
-      throw new QgaError(`QMP input member '${key}' is unexpected`);
+      throw QgaError.joined(["QMP input member '", key, "' is unexpected"]);
     }
   }
   if (name === undefined) throw new QgaError("QMP input lacks member 'execute'");
@@ -131,8 +137,11 @@ export class Dispatcher {
   }
 
   #lookup(name: string): CommandDef {
-    const command = findCommand(name);
-    if (!command) throw new QgaError(`The command ${name} has not been found`, "CommandNotFound");
+    // A name longer than any command's is not looked up: V8 would copy a large one to hash it.
+    const command = name.length <= LONGEST_COMMAND_NAME ? findCommand(name) : undefined;
+    if (!command) {
+      throw QgaError.joined(["The command ", name, " has not been found"], "CommandNotFound");
+    }
     const reason = this.#options.filter.disabledReason(name);
     if (reason !== undefined) {
       const suffix = reason ? `: ${reason}` : "";

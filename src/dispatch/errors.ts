@@ -18,12 +18,37 @@ export class QgaError extends Error {
   /** Description as sent on the wire; bytes when it carries raw input. */
   readonly desc: string | Uint8Array;
 
+  #pieces: readonly string[] | undefined;
+
   /** Creates an error reply with a class (default GenericError). */
   constructor(desc: string | Uint8Array, errorClass: ErrorClass = "GenericError") {
     super(typeof desc === "string" ? desc : new TextDecoder().decode(desc));
     this.name = "QgaError";
     this.errorClass = errorClass;
     this.desc = desc;
+  }
+
+  /**
+   * The pieces `desc` is the concatenation of, when the error was made by
+   * {@linkcode QgaError.joined}.
+   */
+  get descPieces(): readonly string[] | undefined {
+    return this.#pieces;
+  }
+
+  /**
+   * An error whose text is `pieces` joined, e.g. `["QMP input member '", name, "' is unexpected"]`
+   * for a member name of a request. Its reply is written piece by piece: the joined text is a
+   * rope (concatenated, not copied) that the writer's scan would flatten into one more copy of
+   * the input — 24 MiB more for a 24 MiB member name. No piece may begin or end inside a
+   * surrogate pair.
+   */
+  static joined(pieces: readonly string[], errorClass: ErrorClass = "GenericError"): QgaError {
+    let desc = "";
+    for (const piece of pieces) desc += piece; // a rope: `join()` would copy
+    const error = new QgaError(desc, errorClass);
+    error.#pieces = pieces;
+    return error;
   }
 }
 

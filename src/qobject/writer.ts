@@ -39,10 +39,49 @@ function escapeCodeUnit(c: number): string {
   }
 }
 
+/**
+ * A reply string given as the pieces it is the concatenation of (an error text around a piece of
+ * input, see `QgaError.joined()`). The writer writes the pieces one after the other exactly as it
+ * would write their concatenation, without building it: a concatenated string is a rope that the
+ * writer's scan would flatten into one more copy of a (possibly huge) piece of input. No piece may
+ * begin or end inside a surrogate pair; if one does, the pieces are joined after all.
+ */
+export class JoinedText {
+  /** Wraps the pieces. */
+  constructor(readonly pieces: readonly string[]) {}
+
+  /** The joined text (a copy: for display and tests). */
+  toString(): string {
+    return this.pieces.join("");
+  }
+}
+
 /** Writes a JS string as a quoted JSON string with QEMU's escaping. */
 export function quoteString(s: string): string {
   if (PLAIN_REGEXP.test(s)) return '"' + s + '"';
-  let out = '"';
+  return '"' + escapeString(s) + '"';
+}
+
+/** Writes `t` as {@link quoteString} writes the joined text, into `parts`. */
+function writeJoined(t: JoinedText, parts: string[]): void {
+  const pieces = t.pieces;
+  let last = 0; // the last code unit of the pieces so far
+  for (const piece of pieces) {
+    if (piece.length === 0) continue;
+    const first = piece.charCodeAt(0);
+    if (last >= 0xD800 && last <= 0xDBFF && first >= 0xDC00 && first <= 0xDFFF) {
+      return void parts.push(quoteString(pieces.join("")));
+    }
+    last = piece.charCodeAt(piece.length - 1);
+  }
+  parts.push('"');
+  for (const piece of pieces) parts.push(PLAIN_REGEXP.test(piece) ? piece : escapeString(piece));
+  parts.push('"');
+}
+
+/** The body of a quoted JSON string for `s` (without the quotes), with QEMU's escaping. */
+function escapeString(s: string): string {
+  let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xD800 && c <= 0xDFFF) {
@@ -57,7 +96,7 @@ export function quoteString(s: string): string {
     }
     out += escapeCodeUnit(c);
   }
-  return out + '"';
+  return out;
 }
 
 /** Minimum code point per sequence length (index = length), to reject overlong forms. */
@@ -141,6 +180,8 @@ function write(v: QValue | undefined, parts: string[]): void {
     // A plain string goes in as its own part: a large one is then copied once, not concatenated.
     if (PLAIN_REGEXP.test(v)) parts.push('"', v, '"');
     else parts.push(quoteString(v));
+  } else if (v instanceof JoinedText) {
+    writeJoined(v, parts);
   } else if (v instanceof PlainText) {
     parts.push('"', v.text, '"');
   } else if (v instanceof Uint8Array) {

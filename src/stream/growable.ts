@@ -8,14 +8,21 @@
  * moment the message is parsed or a limit trips; a dropped `Uint8Array` stays resident until
  * V8 collects it, which under a stream of large messages may be hundreds of MiB later.
  *
+ * Shrinking zeroes every byte given back first (V8 does, so that a later growth reads zeros), the
+ * pages never written included: capacity reserved ahead of need becomes resident for a moment
+ * when the buffer shrinks. Growth therefore stays close to need — it costs no copy anyway.
+ *
  * V8 indexes a resizable buffer's views two to three times slower than plain ones, so hot
  * loops copy windows out (`set()`, a memcpy) instead of walking these views byte by byte.
  *
  * @module
  */
 
-/** Growth below this capacity doubles; above it, it goes in steps of this size (bytes). */
-const DOUBLING_LIMIT = 16 * 1024 * 1024;
+/**
+ * Growth below this capacity doubles; above it, capacity grows to the need rounded up to a
+ * multiple of this size (bytes), so that at most this much is reserved unwritten.
+ */
+const GROWTH_STEP = 1024 * 1024;
 
 /** A typed array whose `view` covers the whole current capacity. */
 export class Growable<T extends Uint8Array<ArrayBuffer> | Uint32Array<ArrayBuffer>> {
@@ -53,7 +60,7 @@ export class Growable<T extends Uint8Array<ArrayBuffer> | Uint32Array<ArrayBuffe
       throw new RangeError(`growable storage beyond ${this.#maxBytes} bytes`);
     }
     const current = this.#buffer.byteLength;
-    const grown = current < DOUBLING_LIMIT ? current * 2 : current + DOUBLING_LIMIT;
+    const grown = current < GROWTH_STEP ? current * 2 : Math.ceil(need / GROWTH_STEP) * GROWTH_STEP;
     this.#resize(Math.min(Math.max(need, grown), this.#maxBytes));
   }
 

@@ -9,6 +9,7 @@
 import type { QDict, QValue } from "../qobject/value.ts";
 import { INT64_MIN, UINT64_MAX } from "../qobject/value.ts";
 import { PARSE_ERROR_MESSAGE_MAX } from "./limits.ts";
+import { tenureLargeName } from "./tenure.ts";
 import { TokenType } from "./token.ts";
 import type { TokenQueue } from "./token_queue.ts";
 import {
@@ -132,6 +133,8 @@ class Parser {
     if (this.#peek() === EOI) return this.#pairFailed("premature EOI");
     const key = this.value();
     if (typeof key !== "string") return this.#pairFailed("key is not a string in object");
+    // A large name is promoted before it is hashed: hashed while young, it would be copied.
+    tenureLargeName(key);
     const colon = this.#pop();
     if (colon === EOI) return this.#pairFailed("premature EOI");
     if (colon !== TokenType.COLON) return this.#pairFailed("missing : in object pair");

@@ -84,10 +84,9 @@ export class TokenQueue {
   push(type: TokenType, chunk: Uint8Array, start: number, end: number): void {
     this.keep(chunk, start, end);
     const k = this.count;
-    if (k >= this.#types.view.length) {
-      this.#types.reserve(k + 1);
-      this.#ends.reserve(k + 1);
-    }
+    // Each grows on its own: their capacities in elements differ (growth goes by bytes).
+    if (k >= this.#types.view.length) this.#types.reserve(k + 1);
+    if (k >= this.#ends.view.length) this.#ends.reserve(k + 1);
     this.#used += this.pending;
     this.pending = 0;
     this.#types.view[k] = type;

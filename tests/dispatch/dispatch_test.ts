@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Dispatcher } from "../../src/dispatch/dispatch.ts";
+import { Dispatcher, encodeError } from "../../src/dispatch/dispatch.ts";
 import { QgaError } from "../../src/dispatch/errors.ts";
 import { CommandFilter } from "../../src/dispatch/filter.ts";
 import type { QDict, QValue } from "../../src/qobject/value.ts";
@@ -241,4 +241,30 @@ Deno.test("Dispatcher.dispatch() turns handler failures into GenericError replie
   );
   assert.equal(d.isAvailable("guest-fstrim"), false);
   assert.equal(d.isAvailable("guest-ping"), true);
+});
+
+Deno.test("QgaError.joined() is its joined text, replied byte-identically", async () => {
+  const name = "m".repeat(70_000) + "é\u0000";
+  const joined = QgaError.joined(["QMP input member '", name, "' is unexpected"]);
+  const plain = new QgaError(`QMP input member '${name}' is unexpected`);
+  assert.equal(joined.desc, plain.desc);
+  assert.equal(joined.message, plain.message);
+  assert.equal(joined.errorClass, "GenericError");
+  assert.deepEqual(joined.descPieces, ["QMP input member '", name, "' is unexpected"]);
+  assert.equal(plain.descPieces, undefined);
+  assert.deepEqual(encodeError(joined, 5n), encodeError(plain, 5n));
+  assert.deepEqual(encodeError(joined), encodeError(plain));
+  const notFound = QgaError.joined(["The command ", "x", " has not been found"], "CommandNotFound");
+  assert.equal(notFound.errorClass, "CommandNotFound");
+  // The dispatcher's own uses: an unexpected member, and a name longer than any command's.
+  const d = makeDispatcher();
+  assert.equal(
+    await reply(d, { execute: "guest-ping", [name]: 1n }),
+    dec.decode(encodeError(plain)),
+  );
+  const long = "guest-" + "p".repeat(100_000);
+  assert.equal(
+    await reply(d, { execute: long }),
+    err(`The command ${long} has not been found`, "CommandNotFound"),
+  );
 });

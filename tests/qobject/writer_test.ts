@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { qdictOrder } from "../../src/qobject/qdict_order.ts";
-import { formatDouble, quoteBytes, quoteString, toJson } from "../../src/qobject/writer.ts";
+import {
+  formatDouble,
+  JoinedText,
+  quoteBytes,
+  quoteString,
+  toJson,
+  toJsonParts,
+} from "../../src/qobject/writer.ts";
 
 Deno.test("qdictOrder() reproduces qemu-ga's member orders", () => {
   const cases: [string[], string[]][] = [
@@ -102,4 +109,32 @@ Deno.test("toJson() writes envelopes byte-exactly", () => {
 Deno.test("qdictOrder() hashes U+0000 as QEMU's modified UTF-8 (C0 80)", () => {
   // Recorded from qemu-ga 7.2: member ' \u0000' is checked before member 'a'.
   assert.deepEqual(qdictOrder(["a", " \u0000"]), [" \u0000", "a"]);
+});
+
+Deno.test("a JoinedText is written as its joined text would be", () => {
+  const cases: string[][] = [
+    ["QMP input member '", "k".repeat(100_000), "' is unexpected"],
+    ['a"b', "", "\\", "\n\u0001é", "plain"],
+    ["", ""],
+    [],
+    ["high \uD83D", "\uDE00 low"], // a pair cut between pieces: joined after all
+    ["\uD83D", "", "\uDE00"],
+    ["lone \uD83D", "x"],
+  ];
+  for (const pieces of cases) {
+    const joined = pieces.join("");
+    assert.equal(
+      toJson({ desc: new JoinedText(pieces) as unknown as string }),
+      toJson({ desc: joined }),
+      JSON.stringify(pieces).slice(0, 80),
+    );
+    assert.equal(String(new JoinedText(pieces)), joined);
+  }
+});
+
+Deno.test("a large plain piece of a JoinedText is a part of its own (not copied)", () => {
+  const big = "k".repeat(200_000);
+  const parts = toJsonParts(new JoinedText(["member '", big, "'"]) as unknown as string);
+  assert.ok(parts.includes(big));
+  assert.equal(parts.join(""), `"member '${big}'"`);
 });

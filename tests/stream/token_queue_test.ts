@@ -37,8 +37,23 @@ Deno.test("TokenQueue keeps a token spanning chunks and gives large capacity bac
   assert.deepEqual([...q.ends.subarray(0, 2)], [1, 12 * MiB - 11 + 3]);
   assert.equal(q.bytes[1], 0x22);
   assert.equal(q.bytes[12 * MiB - 11 + 2], 0x22);
-  assert.ok(q.bytes.length > 12 * MiB);
+  assert.ok(q.bytes.length >= 12 * MiB - 11 + 3);
+  // Capacity follows need closely: shrinking zeroes it all, untouched pages included.
+  assert.ok(q.bytes.length <= 13 * MiB, `capacity ${q.bytes.length} for 12 MiB`);
   q.clear();
   assert.equal(q.count, 0);
   assert.ok(q.bytes.length <= 4 * MiB, `capacity ${q.bytes.length} after clear()`);
+});
+
+Deno.test("TokenQueue keeps types and ends of 1.5 Mi tokens (their capacities grow apart)", () => {
+  const q = new TokenQueue();
+  const comma = bytes(",");
+  const n = 1536 * 1024;
+  for (let i = 0; i < n; i++) q.push(TokenType.COMMA, comma, 0, 1);
+  assert.equal(q.count, n);
+  for (const k of [0, 768 * 1024, 1024 * 1024 + 1, n - 1]) {
+    assert.equal(q.types[k], TokenType.COMMA, `type of token ${k}`);
+    assert.equal(q.ends[k], k + 1, `end of token ${k}`);
+  }
+  q.clear();
 });
