@@ -18,17 +18,6 @@ import { JsonMessageStream } from "../../src/stream/json_stream.ts";
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
 
-/** A seeded PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6D2B79F5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random choices over a seeded source. */
 class Pick {
   constructor(readonly next: () => number) {}

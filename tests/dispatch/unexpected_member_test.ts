@@ -13,7 +13,8 @@
 
 import assert from "node:assert/strict";
 import { AgentProcess, ORACLE_PATH, oracleArgv } from "../helpers/agent_process.ts";
-import { mulberry32, Ours, unexpectedRequest } from "./unexpected_gen.ts";
+import { prng } from "../helpers/prng.ts";
+import { Ours, unexpectedRequest } from "./unexpected_gen.ts";
 
 /** [request, qemu-ga's `desc`] as recorded from qemu-ga 7.2. */
 const RECORDED: readonly (readonly [string, string])[] = [
@@ -319,7 +320,7 @@ Deno.test({
     const client = await oracle.connect(20_000);
     const latin1 = new TextDecoder("latin1");
     const ours = new Ours();
-    const next = mulberry32(seed);
+    const next = prng(seed);
     const mismatches: string[] = [];
     try {
       for (let i = 0; i < count; i++) {

@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { firstLeftOver, gStrHash, GStrHashSet } from "../../src/qobject/ghash_order.ts";
+import { prng } from "../helpers/prng.ts";
 
 Deno.test("gStrHash() is djb2 over signed chars, U+0000 as C0 80", () => {
   assert.equal(gStrHash(""), 5381);
@@ -129,17 +130,6 @@ class RealTable {
   }
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6D2B79F5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ALPHABET = [..."abcxyz_-%.09 'é€\0", "😀", "\u0080", "\u07FF", "\uFFFF", "ÿ"];
 
 function randomKey(next: () => number): string {
@@ -153,7 +143,7 @@ Deno.test({
   name: "GStrHashSet iterates like the system's GLib 2.74 (FFI differential)",
   ignore: real === undefined,
   fn() {
-    const next = rng(0x9E3779B9);
+    const next = prng(0x9E3779B9);
     let checks = 0;
     for (let round = 0; round < 3000; round++) {
       const model = new GStrHashSet();
