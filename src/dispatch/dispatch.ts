@@ -7,8 +7,8 @@
  */
 
 import { qdictOrder } from "../qobject/qdict_order.ts";
-import { isQDict, type QValue } from "../qobject/value.ts";
-import { JoinedText, toJsonParts } from "../qobject/writer.ts";
+import { isQDict, JoinedText, type QValue } from "../qobject/value.ts";
+import { toJsonParts } from "../qobject/writer.ts";
 import { type CommandDef, COMMANDS, findCommand } from "../schema/schema.ts";
 import { QgaError } from "./errors.ts";
 import type { CommandFilter } from "./filter.ts";
@@ -70,10 +70,9 @@ export function encodeReply(reply: QValue, delimited = false): Uint8Array {
 
 /** Encodes an error reply, with the request's `id` when one was seen. */
 export function encodeError(error: QgaError, id?: QValue): Uint8Array {
-  // A text joined around a piece of input is written piece by piece (the writer takes a
-  // JoinedText besides QValues).
+  // A text joined around a piece of input is written piece by piece.
   const pieces = error.descPieces;
-  const desc = pieces === undefined ? error.desc : new JoinedText(pieces) as unknown as string;
+  const desc = pieces === undefined ? error.desc : new JoinedText(pieces);
   const body = { class: error.errorClass, desc };
   return encodeReply(id === undefined ? { error: body } : { error: body, id });
 }

@@ -9,7 +9,7 @@
  * | `true`/`false`   | `boolean`                               |
  * | integer          | `bigint` (int64 or uint64, never a double) |
  * | float / huge int | `number` (an IEEE double, printed `%.17g`) |
- * | string           | `string` (valid Unicode) or `Uint8Array` (raw bytes, possibly invalid UTF-8); replies may also hold a {@link PlainText} |
+ * | string           | `string` (valid Unicode) or `Uint8Array` (raw bytes, possibly invalid UTF-8); replies may also hold a {@link PlainText} or a {@link JoinedText} |
  * | array            | `QValue[]`                              |
  * | object           | `QDict` (a `Map`, keeps insertion order) or a plain object (replies built by handlers) |
  *
@@ -31,6 +31,23 @@ export class PlainText {
   }
 }
 
+/**
+ * A reply string given as the pieces it is the concatenation of (an error text around a piece of
+ * input, see `QgaError.joined()`). The writer writes the pieces one after the other exactly as it
+ * would write their concatenation, without building it: a concatenated string is a rope that the
+ * writer's scan would flatten into one more copy of a (possibly huge) piece of input. No piece may
+ * begin or end inside a surrogate pair; if one does, the pieces are joined after all.
+ */
+export class JoinedText {
+  /** Wraps the pieces. */
+  constructor(readonly pieces: readonly string[]) {}
+
+  /** The joined text (a copy: for display and tests). */
+  toString(): string {
+    return this.pieces.join("");
+  }
+}
+
 /** A JSON object as parsed from the wire: insertion order is kept for byte-exact echoing. */
 export type QDict = Map<string, QValue>;
 
@@ -47,6 +64,7 @@ export type QValue =
   | number
   | string
   | PlainText
+  | JoinedText
   | Uint8Array
   | QValue[]
   | QDict

@@ -7,7 +7,7 @@
  */
 
 import { qdictOrder } from "./qdict_order.ts";
-import { PlainText, type QValue } from "./value.ts";
+import { JoinedText, PlainText, type QValue } from "./value.ts";
 
 const HEX = "0123456789ABCDEF";
 /** Characters that can be copied as they are: printable ASCII except `"` and `\`. */
@@ -36,23 +36,6 @@ function escapeCodeUnit(c: number): string {
       return "\\t";
     default:
       return c >= 0x20 && c < 0x7F ? String.fromCharCode(c) : hex4(c);
-  }
-}
-
-/**
- * A reply string given as the pieces it is the concatenation of (an error text around a piece of
- * input, see `QgaError.joined()`). The writer writes the pieces one after the other exactly as it
- * would write their concatenation, without building it: a concatenated string is a rope that the
- * writer's scan would flatten into one more copy of a (possibly huge) piece of input. No piece may
- * begin or end inside a surrogate pair; if one does, the pieces are joined after all.
- */
-export class JoinedText {
-  /** Wraps the pieces. */
-  constructor(readonly pieces: readonly string[]) {}
-
-  /** The joined text (a copy: for display and tests). */
-  toString(): string {
-    return this.pieces.join("");
   }
 }
 

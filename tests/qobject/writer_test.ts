@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { qdictOrder } from "../../src/qobject/qdict_order.ts";
+import { JoinedText } from "../../src/qobject/value.ts";
 import {
   formatDouble,
-  JoinedText,
   quoteBytes,
   quoteString,
   toJson,
@@ -124,7 +124,7 @@ Deno.test("a JoinedText is written as its joined text would be", () => {
   for (const pieces of cases) {
     const joined = pieces.join("");
     assert.equal(
-      toJson({ desc: new JoinedText(pieces) as unknown as string }),
+      toJson({ desc: new JoinedText(pieces) }),
       toJson({ desc: joined }),
       JSON.stringify(pieces).slice(0, 80),
     );
@@ -134,7 +134,7 @@ Deno.test("a JoinedText is written as its joined text would be", () => {
 
 Deno.test("a large plain piece of a JoinedText is a part of its own (not copied)", () => {
   const big = "k".repeat(200_000);
-  const parts = toJsonParts(new JoinedText(["member '", big, "'"]) as unknown as string);
+  const parts = toJsonParts(new JoinedText(["member '", big, "'"]));
   assert.ok(parts.includes(big));
   assert.equal(parts.join(""), `"member '${big}'"`);
 });
