@@ -16,7 +16,8 @@ import { linuxSys } from "../sys/linux.ts";
 import { strerror } from "../sys/errors.ts";
 import { libcCandidates, syslogInfo } from "../sys/libc.ts";
 import { Agent } from "./agent.ts";
-import { daemonize, daemonLauncherPid, removePidfile, writeDeferredPidfile } from "./daemon.ts";
+import { daemonize, daemonLauncherPid } from "./daemon.ts";
+import { removePidfile, writeDeferredPidfile } from "./pidfile.ts";
 import { Logger, writerSink } from "./log.ts";
 import { VERSION_TEXT } from "./version.ts";
 

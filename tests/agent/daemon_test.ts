@@ -6,15 +6,15 @@
  */
 
 import assert from "node:assert/strict";
+import { splitCmdline } from "../../src/agent/daemon.ts";
 import {
   deferPidfile,
   deferredPidfile,
   PidfileError,
   removePidfile,
-  splitCmdline,
   writeDeferredPidfile,
   writePidfile,
-} from "../../src/agent/daemon.ts";
+} from "../../src/agent/pidfile.ts";
 import { Logger } from "../../src/agent/log.ts";
 import { QgaClient, REPO_ROOT } from "../helpers/agent_process.ts";
 
