@@ -14,7 +14,7 @@ import { COMMANDS } from "../schema/schema.ts";
 import { guardAgainstInspectorSignal } from "../sys/inspector_guard.ts";
 import { linuxSys } from "../sys/linux.ts";
 import { strerror } from "../sys/errors.ts";
-import { libcCandidates, syslogInfo } from "../sys/libc.ts";
+import { libc, syslogInfo } from "../sys/libc.ts";
 import { Agent } from "./agent.ts";
 import { daemonize, daemonLauncherPid } from "./daemon.ts";
 import { removePidfile, writeDeferredPidfile } from "./pidfile.ts";
@@ -75,21 +75,11 @@ export const MALLOC_TRIM_THRESHOLD = 16 * 1024 * 1024;
  * ArrayBuffers behind requests and replies of tens of MiB) are exactly that pattern: measured on
  * 16 requests with 24 MiB member names, the heap kept 28–52 MiB after they were freed. With
  * fixed thresholds the heap stays at ~4 MiB; buffers below 16 MiB (file-transfer chunks) are
- * still recycled within the heap. Best effort: a libc without `mallopt` is left alone.
+ * still recycled within the heap.
  */
 export function fixMallocThresholds(): void {
-  for (const path of libcCandidates()) {
-    let library;
-    try {
-      library = Deno.dlopen(path, { mallopt: { parameters: ["i32", "i32"], result: "i32" } });
-    } catch {
-      continue;
-    }
-    library.symbols.mallopt(M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
-    library.symbols.mallopt(M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
-    library.close();
-    return;
-  }
+  libc().mallopt(M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
+  libc().mallopt(M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
 }
 
 /** Runs the agent for `args` (normally `Deno.args`); resolves to the process exit status. */

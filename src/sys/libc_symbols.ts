@@ -80,6 +80,7 @@ export const LIBC_SYMBOLS = {
   sigaction: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   signal: { parameters: ["i32", "pointer"], result: "pointer" },
   getpid: { parameters: [], result: "i32" },
+  mallopt: { parameters: ["i32", "i32"], result: "i32" },
   uname: { parameters: ["buffer"], result: "i32" },
   openlog: { parameters: ["buffer", "i32", "i32"], result: "void" },
   syslog: { parameters: ["i32", "buffer", "buffer"], result: "void" },
