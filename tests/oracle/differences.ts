@@ -4,17 +4,110 @@
  *
  * - {@linkcode INTENTIONAL_DIFFERENCES}: per case, text rewrites of the *recorded* replies
  *   that turn them into what qga-deno is meant to send, each with its reason.
- * - {@linkcode normalizeInfoPair}: `guest-info` lists every command the agent registers;
- *   qga-deno may register fewer (or, later, upstream-only ones). Both lists are reduced to the
- *   commands both agents have, keeping each list's order, so order, `enabled` and
- *   `success-response` are still compared byte-exactly for the shared commands. The
- *   `version` string is compared exactly: qga-deno reports `7.2.22` on purpose
- *   (`src/agent/version.ts`).
+ * - {@linkcode ABSENT_COMMANDS}: the commands qemu-ga 7.2 registers and qga-deno does not, each
+ *   row with its reason. They are the only difference between the two command lists:
+ *   {@linkcode expectedCommandNames} (what `-b help` must print) and
+ *   {@linkcode expectedInfoReply} (what `guest-info` must answer: every other entry, its order,
+ *   `enabled` and `success-response` exactly as recorded) are derived from qemu-ga's recorded
+ *   list and these rows only — never from the code under test. The `version` string is
+ *   compared exactly: qga-deno reports `7.2.22` on purpose (`src/agent/version.ts`).
  *
  * @module
  */
 
-import { findCommand } from "../../src/schema/schema.ts";
+/** The config-oracle recording: qemu-ga 7.2's `-V` line and its `-b help` list. */
+const CONFIG_RECORDING_URL = new URL("../fixtures/config/oracle_7_2.json", import.meta.url);
+
+/**
+ * qemu-ga 7.2's commands in registration order, as its `-b help` prints them (recorded by
+ * `tests/config/record_oracle.ts`; `guest-info` lists the same names in reverse).
+ */
+export const QEMU_GA_72_COMMANDS: readonly string[] = JSON.parse(
+  Deno.readTextFileSync(CONFIG_RECORDING_URL),
+).commandNames;
+
+/** Commands qemu-ga 7.2 registers and qga-deno deliberately does not (yet). */
+export interface AbsentCommands {
+  /** The command names, as qemu-ga 7.2 lists them. */
+  readonly commands: readonly string[];
+  /** Why qga-deno does not register them. */
+  readonly reason: string;
+}
+
+/**
+ * Every command of qemu-ga 7.2 that qga-deno does not register. Such a command is missing from
+ * qga-deno's `-b help` and `guest-info` lists and answers `The command X has not been found`
+ * (lookup comes before argument validation). Implementing one means removing it here; a
+ * command qemu-ga 7.2 does not have would need a row of its own (there is none).
+ */
+export const ABSENT_COMMANDS: readonly AbsentCommands[] = [
+  {
+    commands: ["guest-get-devices"],
+    reason: "7.2 registers commands a platform lacks and disables them for good (listed with " +
+      "enabled: false); upstream and qga-deno do not register them at all, so " +
+      "guest-get-devices is unknown on Linux (spec §5.2, README).",
+  },
+  {
+    commands: [
+      "guest-get-disks",
+      "guest-get-fsinfo",
+      "guest-set-user-password",
+      "guest-get-memory-blocks",
+      "guest-set-memory-blocks",
+      "guest-get-memory-block-info",
+      "guest-exec-status",
+      "guest-exec",
+      "guest-get-host-name",
+      "guest-get-users",
+      "guest-get-timezone",
+      "guest-get-osinfo",
+      "guest-ssh-get-authorized-keys",
+      "guest-ssh-add-authorized-keys",
+      "guest-ssh-remove-authorized-keys",
+      "guest-get-diskstats",
+      "guest-get-cpustats",
+    ],
+    reason: "Outside the 24 seed commands, not written yet. qga-deno registers only the " +
+      "commands of its schema, so these are unknown, as in an upstream build without them " +
+      "(README: Commands).",
+  },
+];
+
+const absentNames: ReadonlySet<string> = new Set(ABSENT_COMMANDS.flatMap((row) => row.commands));
+
+/**
+ * Whether qemu-ga 7.2 has a command that qga-deno deliberately does not register.
+ *
+ * @param name A command name.
+ * @returns True for a name of {@linkcode ABSENT_COMMANDS}.
+ */
+export function isAbsentCommand(name: string): boolean {
+  return absentNames.has(name);
+}
+
+/** Throws unless every name of {@linkcode ABSENT_COMMANDS} is one of qemu-ga's `names`. */
+function checkAbsentRows(names: readonly string[], where: string): void {
+  const known = new Set(names);
+  const stale = [...absentNames].filter((name) => !known.has(name));
+  if (stale.length > 0) {
+    throw new Error(`ABSENT_COMMANDS names commands ${where} lacks: ${stale.join(", ")}`);
+  }
+}
+
+/**
+ * The commands qga-deno must register, in registration order (what its `-b help` prints):
+ * qemu-ga 7.2's list without {@linkcode ABSENT_COMMANDS}.
+ *
+ * @param qemuGaNames qemu-ga 7.2's `-b help` list (default: the recording).
+ * @returns The expected names.
+ * @throws Error if a row names a command qemu-ga does not list (a stale row).
+ */
+export function expectedCommandNames(
+  qemuGaNames: readonly string[] = QEMU_GA_72_COMMANDS,
+): string[] {
+  checkAbsentRows(qemuGaNames, "qemu-ga's -b help list");
+  return qemuGaNames.filter((name) => !absentNames.has(name));
+}
 
 /** A deliberate difference from the oracle. */
 export interface IntentionalDifference {
@@ -51,7 +144,7 @@ export const INTENTIONAL_DIFFERENCES: readonly IntentionalDifference[] = [
     ],
     reason: "7.2 registers commands a platform lacks and disables them for good; upstream (and " +
       "qga-deno) does not register them at all, so guest-get-devices is unknown on Linux " +
-      "(spec §5.2). guest-info's list differs accordingly (handled by normalizeInfoPair).",
+      "(spec §5.2). guest-info's list differs accordingly (ABSENT_COMMANDS).",
     rewrite: [[
       '"desc": "Command guest-get-devices has been disabled"',
       '"desc": "The command guest-get-devices has not been found"',
@@ -79,10 +172,9 @@ const PARAMETER_ERROR_REGEXP =
   /^(\{"id": .*, )?\{?"error": \{"class": "GenericError", "desc": "(Parameter '|Invalid parameter type for ')/;
 
 /**
- * qga-deno registers only the commands of its schema; a command outside it is unknown, as in an
- * upstream build without it. For a request whose envelope is valid but whose command qga-deno
- * does not register, the argument-validation error qemu-ga recorded becomes
- * `The command X has not been found` (lookup happens before argument validation).
+ * For a request to a command of {@linkcode ABSENT_COMMANDS} (valid envelope), the
+ * argument-validation error qemu-ga recorded becomes `The command X has not been found`:
+ * qga-deno does not register the command, and lookup happens before argument validation.
  *
  * @param request The request bytes of the step (one JSON object), if known.
  * @param reply The recorded reply.
@@ -97,7 +189,7 @@ export function expectUnregistered(request: string | undefined, reply: string): 
     return reply;
   }
   const name = (parsed as { execute?: unknown })?.execute;
-  if (typeof name !== "string" || findCommand(name) || !PARAMETER_ERROR_REGEXP.test(reply)) {
+  if (typeof name !== "string" || !isAbsentCommand(name) || !PARAMETER_ERROR_REGEXP.test(reply)) {
     return reply;
   }
   const body =
@@ -137,38 +229,31 @@ function parseInfo(reply: string): InfoReply | undefined {
   return { head: m[1]!, entries, tail: m[3]! };
 }
 
-/** What {@linkcode normalizeInfoPair} returns. */
-export interface InfoPair {
-  /** The expected reply, reduced to the shared commands. */
-  expected: string;
-  /** The actual reply, reduced to the shared commands. */
-  actual: string;
-  /** Commands only the oracle lists. */
-  onlyExpected: string[];
-  /** Commands only the tested agent lists. */
-  onlyActual: string[];
+/**
+ * The command names of a `guest-info` success reply, in the reply's order.
+ *
+ * @param reply A reply line.
+ * @returns The names, or undefined when the line is not a `guest-info` success reply.
+ */
+export function infoCommandNames(reply: string): string[] | undefined {
+  return parseInfo(reply)?.entries.map((e) => e.name);
 }
 
 /**
- * Reduces two `guest-info` replies to the commands both list. Replies that do not have the
- * exact `guest-info` shape are returned unchanged (and will then be compared as they are).
+ * Turns qemu-ga 7.2's `guest-info` reply into the one qga-deno must send: the entries of
+ * {@linkcode ABSENT_COMMANDS} are removed; everything else — version, the remaining entries,
+ * their order, `enabled` and `success-response`, the id — stays byte for byte. Any other
+ * reply is returned unchanged.
  *
- * @param expected The (recorded) oracle reply.
- * @param actual The tested agent's reply.
- * @returns Both replies reduced, plus the commands only one side lists.
+ * @param reply The oracle's reply line.
+ * @returns The expected reply line.
+ * @throws Error if a row of {@linkcode ABSENT_COMMANDS} is not in the oracle's list.
  */
-export function normalizeInfoPair(expected: string, actual: string): InfoPair {
-  const e = parseInfo(expected);
-  const a = parseInfo(actual);
-  if (!e || !a) return { expected, actual, onlyExpected: [], onlyActual: [] };
-  const eNames = new Set(e.entries.map((x) => x.name));
-  const aNames = new Set(a.entries.map((x) => x.name));
-  const rebuild = (r: InfoReply, other: Set<string>) =>
-    r.head + r.entries.filter((x) => other.has(x.name)).map((x) => x.text).join(", ") + r.tail;
-  return {
-    expected: rebuild(e, aNames),
-    actual: rebuild(a, eNames),
-    onlyExpected: [...eNames].filter((n) => !aNames.has(n)),
-    onlyActual: [...aNames].filter((n) => !eNames.has(n)),
-  };
+export function expectedInfoReply(reply: string): string {
+  const info = parseInfo(reply);
+  if (!info) return reply;
+  checkAbsentRows(info.entries.map((e) => e.name), "qemu-ga's guest-info reply");
+  return info.head +
+    info.entries.filter((e) => !absentNames.has(e.name)).map((e) => e.text).join(", ") +
+    info.tail;
 }

@@ -1,7 +1,7 @@
 /**
  * Tests of the oracle harness itself (no agent needed): byte strings and payloads, the fixture
- * encoding, the guest-info comparison, the marker technique against a fake agent, and that the
- * recording covers the table and never ran a dangerous command.
+ * encoding, the guest-info and command-list expectations, the marker technique against a fake
+ * agent, and that the recording covers the table and never ran a dangerous command.
  *
  * @module
  */
@@ -19,7 +19,16 @@ import {
   syncedSteps,
   utf8,
 } from "./cases.ts";
-import { applyIntentionalDifferences, normalizeInfoPair } from "./differences.ts";
+import {
+  ABSENT_COMMANDS,
+  applyIntentionalDifferences,
+  expectedCommandNames,
+  expectedInfoReply,
+  expectUnregistered,
+  infoCommandNames,
+  isAbsentCommand,
+  QEMU_GA_72_COMMANDS,
+} from "./differences.ts";
 import { type Fixture, loadFixture, normalizeReply, stringifyFixture } from "./runner.ts";
 
 Deno.test("utf8() and byte strings round-trip every byte", () => {
@@ -67,21 +76,63 @@ Deno.test("normalizeReply() replaces the directory, the clock and interface coun
   );
 });
 
-Deno.test("normalizeInfoPair() compares guest-info on the commands both agents list", () => {
-  const entry = (name: string, enabled = true) =>
-    `{"enabled": ${enabled}, "name": "${name}", "success-response": true}`;
-  const reply = (names: string[], id = "") =>
-    `{"return": {"version": "7.2.22", "supported_commands": [${names.join(", ")}]}${id}}\n`;
-  const pair = normalizeInfoPair(
-    reply([entry("c"), entry("b", false), entry("a")], ', "id": 1'),
-    reply([entry("z"), entry("b", false), entry("a")], ', "id": 1'),
+Deno.test("expectedInfoReply() drops only the absent commands and keeps every flag", () => {
+  const entry = (name: string, enabled = true, success = true) =>
+    `{"enabled": ${enabled}, "name": "${name}", "success-response": ${success}}`;
+  const reply = (entries: string[], id = "") =>
+    `{"return": {"version": "7.2.22", "supported_commands": [${entries.join(", ")}]}${id}}\n`;
+  const kept = [entry("guest-suspend-ram", false, false), entry("guest-ping"), entry("x", false)];
+  const absent = ABSENT_COMMANDS.flatMap((row) => row.commands).map((name) => entry(name));
+  assert.equal(
+    expectedInfoReply(reply([absent[0]!, kept[0]!, ...absent.slice(1), kept[1]!, kept[2]!])),
+    reply(kept),
   );
-  assert.equal(pair.expected, reply([entry("b", false), entry("a")], ', "id": 1'));
-  assert.equal(pair.actual, pair.expected);
-  assert.deepEqual([pair.onlyExpected, pair.onlyActual], [["c"], ["z"]]);
-  const wrongOrder =
-    `{"return": {"version": "7.2.22", "supported_commands": [{"name": "a", "enabled": true, "success-response": true}]}}\n`;
-  assert.equal(normalizeInfoPair(reply([entry("a")]), wrongOrder).actual, wrongOrder);
+  assert.equal(
+    expectedInfoReply(reply([...absent, ...kept], ', "id": [1]')),
+    reply(kept, ', "id": [1]'),
+  );
+  // A row naming a command the oracle does not list is stale: the comparison must say so.
+  assert.throws(() => expectedInfoReply(reply([...absent.slice(1), ...kept])), /ABSENT_COMMANDS/);
+  // Anything that is not a guest-info success reply is left alone.
+  const other = '{"return": {}}\n';
+  assert.equal(expectedInfoReply(other), other);
+});
+
+Deno.test("expectedInfoReply() turns the recorded guest-info into qga-deno's 24 commands", async () => {
+  const fixture = await loadFixture();
+  const recorded = fixture.cases["info/guest-info"]!.replies[0]!.reply!;
+  const names = infoCommandNames(expectedInfoReply(recorded));
+  assert.deepEqual(names, [...expectedCommandNames()].reverse());
+  assert.equal(names?.length, 24);
+  assert.deepEqual(infoCommandNames(recorded), [...QEMU_GA_72_COMMANDS].reverse());
+});
+
+Deno.test("expectedCommandNames() is qemu-ga 7.2's list without the absent commands", () => {
+  const names = expectedCommandNames();
+  assert.equal(names.length + ABSENT_COMMANDS.flatMap((row) => row.commands).length, 42);
+  assert.deepEqual(names, QEMU_GA_72_COMMANDS.filter((name) => !isAbsentCommand(name)));
+  assert.deepEqual(names.slice(0, 3), ["guest-sync-delimited", "guest-sync", "guest-ping"]);
+  assert.throws(() => expectedCommandNames(["guest-ping"]), /ABSENT_COMMANDS names commands/);
+  for (const row of ABSENT_COMMANDS) assert.ok(row.reason.length > 40, row.commands.join());
+});
+
+Deno.test("expectUnregistered() rewrites validation errors of absent commands only", () => {
+  const paramError = (id = "") =>
+    `{${id}"error": {"class": "GenericError", "desc": "Parameter 'x' is unexpected"}}\n`;
+  const notFound = (name: string, id = "") =>
+    `{${id}"error": {"class": "CommandNotFound", "desc": "The command ${name} has not been found"}}\n`;
+  assert.equal(
+    expectUnregistered('{"execute":"guest-get-osinfo","arguments":{"x":1}}', paramError()),
+    notFound("guest-get-osinfo"),
+  );
+  assert.equal(
+    expectUnregistered('{"execute":"guest-exec","id":3}', paramError('"id": 3, ')),
+    notFound("guest-exec", '"id": 3, '),
+  );
+  for (const name of ["guest-get-time", "guest-sync", "guest-bogus"]) {
+    const request = `{"execute":"${name}","arguments":{"x":1}}`;
+    assert.equal(expectUnregistered(request, paramError()), paramError(), name);
+  }
 });
 
 Deno.test("applyIntentionalDifferences() rewrites only the listed cases", () => {
