@@ -2,12 +2,17 @@
  * `parseCommandLine()` against Debian qemu-ga 7.2: every case of `oracle_cases.ts` is compared
  * with the recording in `tests/fixtures/config/`, and, when `/usr/sbin/qemu-ga` 7.2 is
  * installed, also with the live binary (always invoked as `qemu-ga -D ...`, which is safe).
+ * Those cases hand qemu-ga's own `-V` line and `-b help` list to `parseCommandLine()`; the real
+ * agent's are checked separately, against values that do not come from the agent: `-b help` is
+ * qemu-ga's list without `ABSENT_COMMANDS` (tests/oracle/differences.ts), `-V` a literal text.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { usageText } from "../../src/config/usage.ts";
+import { REPO_ROOT } from "../helpers/agent_process.ts";
+import { expectedCommandNames } from "../oracle/differences.ts";
 import {
   normalize,
   ORACLE,
@@ -108,4 +113,45 @@ Deno.test("usageText() is qemu-ga 7.2's -h text plus the added options", async (
   }
   const versionLine = expected.split("\n")[1]!;
   assert.equal(without72Additions(usageText("qemu-ga", versionLine)), expected);
+});
+
+/** The `-V` text of qga-deno: qemu-ga 7.2's line (README: Version), then its own. */
+const EXPECTED_VERSION_TEXT = "QEMU Guest Agent 7.2.22\nqga-deno 0.1.0\n";
+
+/** Runs the real agent (`deno run -P main.ts`, as `deno task start`) with `args`. */
+async function runAgent(args: string[]): Promise<RunResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "-P", `${REPO_ROOT}/main.ts`, ...args],
+    cwd: REPO_ROOT,
+    env: { QGA_CONF: "/nonexistent/qga.conf" },
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+Deno.test("the agent's -b help lists qemu-ga 7.2's commands without the absent ones", async () => {
+  const expected = expectedCommandNames(recording.commandNames);
+  assert.equal(expected.length, 24);
+  const lines = (names: readonly string[]) => names.map((name) => `${name}\n`).join("");
+  assert.deepEqual(await runAgent(["-b", "help"]), {
+    code: 0,
+    stdout: lines(expected),
+    stderr: "",
+  });
+  if (typeof live !== "string") {
+    assert.equal(lines(expectedCommandNames(live.commandNames)), lines(expected));
+  }
+});
+
+Deno.test("the agent's -V prints qemu-ga 7.2's version line, then qga-deno's", async () => {
+  assert.equal(EXPECTED_VERSION_TEXT.split("\n")[0], recording.oracle);
+  if (typeof live !== "string") {
+    assert.equal(EXPECTED_VERSION_TEXT.split("\n")[0], live.versionText);
+  }
+  assert.deepEqual(await runAgent(["-V"]), { code: 0, stdout: EXPECTED_VERSION_TEXT, stderr: "" });
 });
