@@ -92,6 +92,27 @@ Deno.test("the agent serves an inherited socket under systemd socket activation"
   }
 });
 
+/** The last line the agent logs when a channel open failed and `--retry-path` makes it wait. */
+const RETRY_NOTICE = /warning: waiting for channel path\.\.\./;
+
+/**
+ * Asserts the log of a `--retry-path` start whose first channel open failed: exactly one failure
+ * and one wait (a second block would be a retry without the wait, or a second failure), and the
+ * ping served only after it, on the re-opened channel.
+ */
+function assertOneRetry(stderr: string, socket: string): void {
+  const lines = stderr.trim().split("\n").map((l) => l.replace(/^\d+\.\d{6}: /, ""));
+  assert.deepEqual(lines.filter((l) => /^(critical|warning): /.test(l)), [
+    `critical: Failed to bind socket to ${socket}: No such file or directory`,
+    "critical: failed to create guest agent channel",
+    "critical: failed to initialize guest agent channel",
+    "warning: agent stopped unexpectedly, restarting...",
+    "warning: waiting for channel path...",
+  ], stderr);
+  const waited = lines.indexOf("warning: waiting for channel path...");
+  assert.ok(lines.indexOf("debug: guest-ping called") > waited, stderr);
+}
+
 Deno.test("--retry-path keeps trying to open the channel and serves once it can", async () => {
   const dir = await Deno.makeTempDir();
   const socketDir = `${dir}/later`;
@@ -102,20 +123,27 @@ Deno.test("--retry-path keeps trying to open the channel and serves once it can"
     stdout: "null",
     stderr: "piped",
   }).spawn();
+  let stderr = "";
+  const collected = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (stderr += chunk) }),
+  );
+  let status: Deno.CommandStatus;
   try {
-    await sleep(1500);
+    // The socket's directory appears only once the agent has failed to open it and waits.
+    const failed = await waitFor(() => Promise.resolve(RETRY_NOTICE.test(stderr)), 10_000);
+    assert.ok(failed, `no retry notice within 10 s: ${stderr}`);
+    assert.equal(await connectable(socket), false);
     await Deno.mkdir(socketDir);
     assert.ok(await waitFor(() => connectable(socket), 9000), "agent never retried");
     assert.equal(await ping(socket), '{"return": {}, "id": 7}\n');
   } finally {
     child.kill("SIGTERM");
-    const status = await child.status;
-    const stderr = dec.decode(await new Response(child.stderr).arrayBuffer());
-    assert.equal(status.code, 0, stderr);
-    assert.match(stderr, /critical: Failed to bind socket to .*: No such file or directory/);
-    assert.match(stderr, /waiting for channel path\.\.\./);
+    status = await child.status;
+    await collected;
     await Deno.remove(dir, { recursive: true });
   }
+  assert.equal(status.code, 0, stderr);
+  assertOneRetry(stderr, socket);
 });
 
 Deno.test("without --retry-path a channel that cannot open ends the agent with status 1", async () => {
