@@ -8,23 +8,12 @@
  */
 
 import assert from "node:assert/strict";
+import { sleep } from "../helpers/async.ts";
+import { cpuSeconds } from "../helpers/proc.ts";
 
 const FIXTURE = new URL("./fixtures/idle_channel.ts", import.meta.url).pathname;
 const MEASURE_MS = Deno.env.get("QGA_LONG") === "1" ? 60_000 : 10_000;
 const MAX_SHARE = 0.02;
-/** USER_HZ: the unit of the times in `/proc/<pid>/stat`. */
-const TICKS_PER_SECOND = 100;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** User plus system CPU seconds of process `pid` so far. */
-function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
 
 /** Runs one scenario; resolves to the CPU share used while idle. */
 async function measure(mode: string, ...args: string[]): Promise<number> {

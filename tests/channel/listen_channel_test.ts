@@ -14,27 +14,13 @@ import {
   WriteStallError,
 } from "../../src/channel/channel.ts";
 import { libc } from "../../src/sys/libc.ts";
+import { sleep, within } from "../helpers/async.ts";
 
 libc(); // opened before any test, so the resource sanitizer does not count the library
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 /** How long "nothing arrives" is waited for. */
 const QUIET_MS = 300;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Resolves to the promise's value, or to "pending" when it has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | "pending"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"pending">((resolve) => (timer = setTimeout(resolve, ms, "pending")));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function closeChannel(channel: Channel): Promise<void> {
   channel.close();

@@ -16,6 +16,7 @@ import {
 } from "../../src/channel/channel.ts";
 import { libc, openFd, OpenFlags } from "../../src/sys/libc.ts";
 import { Termios, termiosBuffer } from "../../src/sys/structs.ts";
+import { sleep, within } from "../helpers/async.ts";
 import { PtyMaster } from "../helpers/pty.ts";
 
 libc(); // opened before any test, so the resource sanitizer does not count the library
@@ -23,20 +24,6 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const IDLE_MS = 2000;
 const MAX_LATENCY_MS = 100;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | "pending"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"pending">((resolve) => (timer = setTimeout(resolve, ms, "pending")));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A channel of `method` on a fresh pty's slave. */
 async function onPty(

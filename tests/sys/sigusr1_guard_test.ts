@@ -12,6 +12,7 @@
  */
 
 import assert from "node:assert/strict";
+import { sleep, withTimeout } from "../helpers/async.ts";
 
 const TARGET = new URL("./fixtures/sigusr1_target.ts", import.meta.url).pathname;
 const INSPECTOR = `0100007F:${(9229).toString(16).toUpperCase().padStart(4, "0")}`;
@@ -19,10 +20,6 @@ const INSPECTOR = `0100007F:${(9229).toString(16).toUpperCase().padStart(4, "0")
 const NETNS = await new Deno.Command("unshare", { args: ["-n", "true"], stderr: "null" })
   .output().then((o) => o.success, () => false);
 if (!NETNS) console.log("no network namespace (unshare -n failed): checking socket ownership only");
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** The script as a child process, and a line-based conversation with it. */
 class Target {
@@ -69,17 +66,9 @@ class Target {
 
   /** The next line the script prints. */
   async line(): Promise<string> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("no answer within 10 s")), 10_000);
-    });
-    try {
-      const next = await Promise.race([this.#lines.next(), timeout]);
-      if (next.done) throw new Error(`the script ended (${JSON.stringify(this.exited)})`);
-      return next.value;
-    } finally {
-      clearTimeout(timer);
-    }
+    const next = await withTimeout(this.#lines.next(), 10_000, "no answer from the script");
+    if (next.done) throw new Error(`the script ended (${JSON.stringify(this.exited)})`);
+    return next.value;
   }
 
   /** True if the script holds a socket listening on 127.0.0.1:9229. */

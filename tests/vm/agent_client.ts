@@ -11,7 +11,8 @@
  * @module
  */
 
-import { ByteQueue, pumpInto, showBytes, withTimeout, writeAll } from "./util.ts";
+import { withTimeout } from "../helpers/async.ts";
+import { ByteQueue, pumpInto, showBytes, writeAll } from "./util.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

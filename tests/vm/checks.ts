@@ -13,7 +13,7 @@ import { AgentClient, AgentError, type AgentReply, freshId } from "./agent_clien
 import type { GuestShell } from "./guest_shell.ts";
 import { GUEST_NET } from "./image.ts";
 import type { AgentKind, QmpClient, Vm } from "./qemu.ts";
-import { sleep } from "./util.ts";
+import { sleep } from "../helpers/async.ts";
 import {
   applyIntentionalDifferences,
   expectedInfoReply,

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { ByteQueue, pumpInto, withTimeout, writeAll } from "./util.ts";
+import { withTimeout } from "../helpers/async.ts";
+import { ByteQueue, pumpInto, writeAll } from "./util.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -11,7 +11,8 @@
  */
 
 import { GUEST_NET, type GuestImage, REF_PORT, SHELL_PORT, TEST_PORT } from "./image.ts";
-import { ByteQueue, pumpInto, sleep, withTimeout, writeAll } from "./util.ts";
+import { sleep, withTimeout } from "../helpers/async.ts";
+import { ByteQueue, pumpInto, writeAll } from "./util.ts";
 
 /** Which agent runs on the port under test. */
 export type AgentKind = "deno" | "qemu-ga";

@@ -20,7 +20,7 @@ import {
 import { GuestShell } from "./guest_shell.ts";
 import { ensureImage, type GuestImage, makeDisk } from "./image.ts";
 import { type AgentKind, QmpClient, Vm } from "./qemu.ts";
-import { withTimeout } from "./util.ts";
+import { withTimeout } from "../helpers/async.ts";
 
 /** Options of {@linkcode runSuite}. */
 export interface SuiteOptions {
