@@ -10,13 +10,7 @@
  * @module
  */
 
-const LIBC_PATHS = [
-  "/lib/x86_64-linux-gnu/libc.so.6",
-  "/lib/aarch64-linux-gnu/libc.so.6",
-  "/lib64/libc.so.6",
-  "/usr/lib64/libc.so.6",
-  "/usr/lib/libc.so.6",
-];
+import { lazyLibc } from "../tests/helpers/libc.ts";
 
 const SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },
@@ -29,27 +23,7 @@ const SYMBOLS = {
   usleep: { parameters: ["u32"], result: "i32" },
 } as const;
 
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-
-let lib: Libc | undefined;
-
-function libc(): Libc {
-  if (lib) return lib;
-  for (const path of LIBC_PATHS) {
-    try {
-      lib = Deno.dlopen(path, SYMBOLS).symbols;
-      return lib;
-    } catch {
-      // Try the next path.
-    }
-  }
-  throw new Error(`Cannot open libc: none of ${LIBC_PATHS.join(", ")} loads`);
-}
-
-function errno(): number {
-  const p = libc().__errno_location();
-  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-}
+const { symbols: libc, errno } = lazyLibc(SYMBOLS);
 
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;

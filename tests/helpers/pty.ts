@@ -11,14 +11,7 @@
  * @module
  */
 
-const LIBC_PATHS = [
-  "/lib/x86_64-linux-gnu/libc.so.6",
-  "/lib/aarch64-linux-gnu/libc.so.6",
-  "/lib64/libc.so.6",
-  "/usr/lib64/libc.so.6",
-  "/usr/lib/libc.so.6",
-  "/lib/libc.so.6",
-];
+import { lazyLibc } from "./libc.ts";
 
 const SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },
@@ -36,25 +29,7 @@ const SYMBOLS = {
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
-function libc(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  if (library) return library.symbols;
-  for (const path of LIBC_PATHS) {
-    try {
-      library = Deno.dlopen(path, SYMBOLS);
-      return library.symbols;
-    } catch {
-      // Try the next location.
-    }
-  }
-  throw new Error(`cannot open libc (tried ${LIBC_PATHS.join(", ")})`);
-}
-
-function errno(): number {
-  const p = libc().__errno_location();
-  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-}
+const { symbols: libc, errno } = lazyLibc(SYMBOLS);
 
 function check(call: string, result: number): number {
   if (result < 0) throw new Error(`${call} failed: errno ${errno()}`);
