@@ -10,19 +10,7 @@ import { denoParseEnvironment } from "../../src/config/deno_environment.ts";
 import { dumpConfig } from "../../src/config/dump.ts";
 import { keyFileBoolean, keyFileString, parseKeyFile } from "../../src/config/key_file.ts";
 import { parseCommandLine } from "../../src/config/options.ts";
-
-const BASE: AgentConfig = {
-  daemonize: false,
-  method: "virtio-serial",
-  channelPath: "/dev/virtio-ports/org.qemu.guest_agent.0",
-  pidfile: "/var/run/qemu-ga.pid",
-  statedir: "/var/run",
-  verbose: false,
-  retryPath: false,
-  blockRpcs: [],
-  allowRpcs: [],
-  maxFileHandles: 1024,
-};
+import { DEFAULT_CONFIG as BASE } from "./defaults.ts";
 
 const DEFAULT_DUMP = "[general]\ndaemon=false\nmethod=virtio-serial\n" +
   "path=/dev/virtio-ports/org.qemu.guest_agent.0\npidfile=/var/run/qemu-ga.pid\n" +

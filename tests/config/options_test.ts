@@ -14,6 +14,7 @@ import {
   type ParseOutcome,
 } from "../../src/config/options.ts";
 import { usageText } from "../../src/config/usage.ts";
+import { DEFAULT_CONFIG as DEFAULTS } from "./defaults.ts";
 
 const NAMES = ["guest-sync", "guest-ping", "guest-info"];
 const VERSION = "QEMU Guest Agent 7.2.22";
@@ -66,19 +67,6 @@ function exit(
 function critical(text: string): string {
   return `\n** (process:7): CRITICAL **: ${CLOCK}: ${text}\n`;
 }
-
-const DEFAULTS: AgentConfig = {
-  daemonize: false,
-  method: "virtio-serial",
-  channelPath: "/dev/virtio-ports/org.qemu.guest_agent.0",
-  pidfile: "/var/run/qemu-ga.pid",
-  statedir: "/var/run",
-  verbose: false,
-  retryPath: false,
-  blockRpcs: [],
-  allowRpcs: [],
-  maxFileHandles: 1024,
-};
 
 Deno.test("parseCommandLine() returns the defaults to run with", () => {
   const reads: string[] = [];

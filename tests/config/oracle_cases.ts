@@ -220,8 +220,23 @@ export function normalize(text: string, dir: string): string {
  * @returns Exit status and raw outputs.
  */
 export async function runOracle(args: string[], qgaConf: string): Promise<RunResult> {
+  return await runAsQemuGa(["-D", ...args], qgaConf);
+}
+
+/**
+ * Runs the oracle as `qemu-ga -h` with only `QGA_CONF` in its environment.
+ *
+ * @param qgaConf The `QGA_CONF` value.
+ * @returns The usage text it prints.
+ */
+export async function oracleHelp(qgaConf: string): Promise<string> {
+  return (await runAsQemuGa(["-h"], qgaConf)).stdout;
+}
+
+/** Runs the oracle with argv[0] `qemu-ga` and only `QGA_CONF` in its environment. */
+async function runAsQemuGa(args: string[], qgaConf: string): Promise<RunResult> {
   const output = await new Deno.Command("/bin/bash", {
-    args: ["-c", `exec -a qemu-ga ${ORACLE} "$@"`, "qemu-ga", "-D", ...args],
+    args: ["-c", `exec -a qemu-ga ${ORACLE} "$@"`, "qemu-ga", ...args],
     env: { QGA_CONF: qgaConf },
     clearEnv: true,
     stdin: "null",

@@ -9,8 +9,8 @@
 
 import {
   normalize,
-  ORACLE,
   ORACLE_CASES,
+  oracleHelp,
   prepareConf,
   RECORDING,
   runOracle,
@@ -21,13 +21,7 @@ try {
   const missing = `${dir}/none.conf`;
   const version = (await runOracle(["-V"], missing)).stdout.trimEnd();
   const commandNames = (await runOracle(["-b", "help"], missing)).stdout.trimEnd().split("\n");
-  const help = new TextDecoder().decode(
-    (await new Deno.Command("/bin/bash", {
-      args: ["-c", `exec -a qemu-ga ${ORACLE} -h`],
-      env: { QGA_CONF: missing },
-      clearEnv: true,
-    }).output()).stdout,
-  );
+  const help = await oracleHelp(missing);
   const cases: Record<string, unknown> = {};
   for (const [index, item] of ORACLE_CASES.entries()) {
     const result = await runOracle(item.args, prepareConf(item, dir, index));
