@@ -25,11 +25,6 @@ export function progress(message: string): void {
   console.error(`[bench] ${message}`);
 }
 
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Bytes to MiB. */
 export function mib(bytes: number): number {
   return bytes / (1 << 20);

@@ -1,15 +1,21 @@
 /**
  * The two agents under test and how to start, time, inspect and stop them.
  *
- * Both run with the same options (`-m unix-listen -p SOCKET -t STATEDIR`). qga-deno runs as
- * `deno run -q -P <flags> <entry>` (the permission set `default` of deno.json; `bench/run.ts`
- * sets the flags and the entry) so that the measured process is the agent itself, not the
- * `deno task` runner.
+ * Both run with the same options (`-m unix-listen -p SOCKET -t STATEDIR`). qga-deno runs as the
+ * tests run it (`agentArgv` of tests/helpers/agent_process.ts: `deno run` with the flags and the
+ * permission set of `deno task start`; `bench/run.ts` sets the entry and any extra flags) so that
+ * the measured process is the agent itself, not the `deno task` runner.
  *
  * @module
  */
 
-import { ORACLE_PATH, oracleArgv, REPO_ROOT } from "../tests/helpers/agent_process.ts";
+import {
+  AgentProcess,
+  type AgentRunOptions,
+  ORACLE_PATH,
+  oracleArgv,
+  oursArgv,
+} from "../tests/helpers/agent_process.ts";
 import { sleepSync, SyncClient, tryConnect } from "./sync_client.ts";
 
 /** Which agent: qga-deno ("ours") or Debian's qemu-ga 7.2 ("qemu"). */
@@ -22,36 +28,7 @@ export const AGENT_KINDS: readonly AgentKind[] = ["ours", "qemu"];
 export const PING = new TextEncoder().encode(`{"execute":"guest-ping"}`);
 
 /** How qga-deno is run: extra `deno run` flags and the entry module, for measuring proposals. */
-export const oursRun: { denoFlags: string[]; entry: string } = {
-  denoFlags: [],
-  entry: `${REPO_ROOT}/main.ts`,
-};
-
-/**
- * The argv of an agent on a unix socket.
- *
- * @param kind Which agent.
- * @param socket Socket path (`-p`).
- * @param stateDir State directory (`-t`).
- * @returns Program and arguments.
- */
-export function agentArgv(kind: AgentKind, socket: string, stateDir: string): string[] {
-  if (kind === "qemu") return oracleArgv(socket, stateDir);
-  return [
-    Deno.execPath(),
-    "run",
-    "-q",
-    "-P",
-    ...oursRun.denoFlags,
-    oursRun.entry,
-    "-m",
-    "unix-listen",
-    "-p",
-    socket,
-    "-t",
-    stateDir,
-  ];
-}
+export const oursRun: AgentRunOptions = {};
 
 /** Memory of a process from `/proc/<pid>/status`, in bytes. */
 export interface Memory {
@@ -77,13 +54,6 @@ export function readMemory(pid: number): Memory {
   return { rss: kib("VmRSS"), anon: kib("RssAnon") };
 }
 
-/** User plus system CPU seconds used so far by process `pid` (`/proc/<pid>/stat`). */
-export function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** How long an agent may take to listen. */
 const START_TIMEOUT_MS = 15_000;
 
@@ -105,19 +75,17 @@ export class RunningAgent {
   readonly client: SyncClient;
   /** Milliseconds from spawning the process to the first complete reply. */
   readonly startMs: number;
-  #child: Deno.ChildProcess;
-  #stderr: Promise<string>;
+  #child: AgentProcess;
 
   private constructor(
     kind: AgentKind,
-    child: Deno.ChildProcess,
+    child: AgentProcess,
     parts: { client: SyncClient; startMs: number },
   ) {
     this.kind = kind;
     this.#child = child;
     this.client = parts.client;
     this.startMs = parts.startMs;
-    this.#stderr = new Response(child.stderr).text().catch(() => "");
   }
 
   /**
@@ -139,15 +107,11 @@ export class RunningAgent {
     } catch {
       // Not there.
     }
-    const [program, ...args] = agentArgv(kind, socket, stateDir);
+    const argv = kind === "qemu"
+      ? oracleArgv(socket, stateDir)
+      : oursArgv(socket, stateDir, [], oursRun);
     const t0 = performance.now();
-    const child = new Deno.Command(program!, {
-      args,
-      cwd: REPO_ROOT,
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const child = AgentProcess.spawn({ argv });
     let fd = -1;
     let failure: string | undefined;
     for (let attempt = 1; (fd = tryConnect(socket)) < 0; attempt++) {
@@ -160,9 +124,8 @@ export class RunningAgent {
     }
     if (failure) {
       child.kill("SIGKILL");
-      const stderr = await new Response(child.stderr).text();
-      const { code } = await child.status;
-      throw new Error(`${kind} ${failure} on ${socket} (status ${code}): ${stderr}`);
+      const { code } = await child.stop();
+      throw new Error(`${kind} ${failure} on ${socket} (status ${code}): ${child.stderr()}`);
     }
     const client = new SyncClient(fd);
     const reply = new TextDecoder().decode(client.call(PING));
@@ -192,19 +155,9 @@ export class RunningAgent {
    * @returns The exit code and whatever the agent wrote on stderr.
    */
   async stop(): Promise<{ code: number; stderr: string }> {
-    const kill = (signal: Deno.Signal) => {
-      try {
-        this.#child.kill(signal);
-      } catch {
-        // Already exited.
-      }
-    };
-    kill("SIGTERM");
-    const timer = setTimeout(() => kill("SIGKILL"), 5000);
-    const status = await this.#child.status;
-    clearTimeout(timer);
+    const status = await this.#child.stop(5000);
     this.client.close();
-    return { code: status.code, stderr: await this.#stderr };
+    return { code: status.code, stderr: this.#child.stderr() };
   }
 }
 

@@ -8,7 +8,8 @@
  * - `--quick`: fewer iterations (a smoke run, under a minute).
  * - `--out FILE`: also write the report to FILE.
  * qga-deno runs as it ships: `deno task bundle` (dist/qga-deno.js, the module build.sh compiles)
- * under `deno run -q -P` with the V8 flags of `deno task start` (the flags build.sh bakes in).
+ * under `deno run` with the flags of `deno task start` (its permission set and the V8 flags
+ * build.sh bakes in).
  *
  * - `--deno-flag FLAG` (repeatable): an extra `deno run` flag for qga-deno.
  * - `--entry FILE`: run qga-deno from FILE instead of the bundle (e.g. `--entry main.ts`).
@@ -20,7 +21,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { REPO_ROOT, startTaskV8Flags } from "../tests/helpers/agent_process.ts";
+import { agentArgv, REPO_ROOT } from "../tests/helpers/agent_process.ts";
 import { oursRun, QEMU_GA } from "./agents.ts";
 import { describeMachine, renderReport } from "./report.ts";
 import { FULL_PLAN, QUICK_PLAN } from "./plan.ts";
@@ -70,7 +71,7 @@ export async function main(args: string[]): Promise<number> {
     );
     return 1;
   }
-  oursRun.denoFlags.push(...startTaskV8Flags(), ...(values["deno-flag"] ?? []));
+  oursRun.denoFlags = values["deno-flag"] ?? [];
   if (values.entry) {
     oursRun.entry = await Deno.realPath(values.entry);
   } else {
@@ -91,8 +92,9 @@ export async function main(args: string[]): Promise<number> {
   const dir = await Deno.makeTempDir({ prefix: "qga-bench-" });
   const t0 = performance.now();
   try {
-    const variant = [...oursRun.denoFlags, oursRun.entry.replace(/^.*\//, "")].join(" ");
-    const mode = `${values.quick ? "quick" : "full"}; qga-deno: deno run -q -P ${variant}`;
+    const [, ...run] = agentArgv([], oursRun);
+    const variant = run.map((word) => word.replace(/^\/.*\//, "")).join(" ");
+    const mode = `${values.quick ? "quick" : "full"}; qga-deno: deno ${variant}`;
     const result = await runSuite(values.quick ? QUICK_PLAN : FULL_PLAN, dir);
     const report = renderReport(machine, {
       ...result,

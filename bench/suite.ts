@@ -14,13 +14,15 @@
  * @module
  */
 
-import { AGENT_KINDS, cpuSeconds, type Memory, PING, RunningAgent } from "./agents.ts";
+import { sleep, waitFor } from "../tests/helpers/async.ts";
+import { cpuSeconds } from "../tests/helpers/proc.ts";
+import { AGENT_KINDS, type Memory, PING, RunningAgent } from "./agents.ts";
 import { measureFiles } from "./files.ts";
 import { pipeline, roundTrips } from "./measure.ts";
 import type { Plan } from "./plan.ts";
 import type { Row } from "./report.ts";
 import { median, percentile } from "./stats.ts";
-import { mib, order, type PerAgent, perAgent, progress, sleep } from "./_util.ts";
+import { mib, order, type PerAgent, perAgent, progress } from "./_util.ts";
 
 const encoder = new TextEncoder();
 
@@ -123,10 +125,8 @@ async function waitForRest(
   agents: PerAgent<RunningAgent>,
   options: { peak: Memory; deadline: number },
 ): Promise<PerAgent<Memory>> {
-  while (performance.now() < options.deadline) {
-    if (agents.ours.memory().anon <= options.peak.anon * 0.75) break;
-    await sleep(1000);
-  }
+  const reduced = () => agents.ours.memory().anon <= options.peak.anon * 0.75;
+  await waitFor(reduced, options.deadline - performance.now(), 1000);
   return memories(agents);
 }
 

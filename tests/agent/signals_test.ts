@@ -1,8 +1,9 @@
 /**
- * Signals (spec §3.8) on the real agent process, run directly as `deno run -q -P main.ts` so
- * that the signal reaches the agent and not a `deno task` runner: SIGTERM and SIGINT end the agent
- * promptly with status 0, whether idle or serving a client; while filesystems are (recorded as)
- * frozen both are ignored; SIGHUP keeps its default action (terminate), as in qemu-ga.
+ * Signals (spec §3.8) on the real agent process, run directly as `deno run … main.ts`
+ * (`startOurs`) so that the signal reaches the agent and not a `deno task` runner: SIGTERM and
+ * SIGINT end the agent promptly with status 0, whether idle or serving a client; while
+ * filesystems are (recorded as) frozen both are ignored; SIGHUP keeps its default action
+ * (terminate), as in qemu-ga.
  *
  * The frozen case never thaws: `guest-fsfreeze-thaw` would touch the host's filesystems, so the
  * agent is finished with SIGKILL instead.
@@ -11,21 +12,13 @@
  */
 
 import assert from "node:assert/strict";
-import { AgentProcess, REPO_ROOT, STANDARD_RESYNC } from "../helpers/agent_process.ts";
-import { directArgv, sleep, waitForExit } from "../helpers/proc.ts";
+import { type AgentProcess, STANDARD_RESYNC, startOurs } from "../helpers/agent_process.ts";
+import { sleep } from "../helpers/async.ts";
+import { waitForExit } from "../helpers/proc.ts";
 
 /** How quickly a quit signal must end the agent. */
 const QUIT_WITHIN_MS = 2000;
 const decoder = new TextDecoder();
-
-async function startAgent(dir: string): Promise<AgentProcess> {
-  const socket = `${dir}/qga.sock`;
-  return await AgentProcess.start({
-    argv: directArgv(["-m", "unix-listen", "-p", socket, "-t", dir]),
-    socket,
-    cwd: REPO_ROOT,
-  });
-}
 
 async function exchange(agent: AgentProcess, request: string): Promise<string> {
   const client = await agent.connect(5000);
@@ -40,7 +33,8 @@ async function exchange(agent: AgentProcess, request: string): Promise<string> {
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`${signal} makes an idle agent exit with status 0 within 2 s`, async () => {
-    const agent = await startAgent(await Deno.makeTempDir());
+    const dir = await Deno.makeTempDir();
+    const agent = await startOurs(`${dir}/qga.sock`, dir);
     try {
       Deno.kill(agent.pid, signal);
       const status = await waitForExit(agent, QUIT_WITHIN_MS);
@@ -53,7 +47,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   });
 
   Deno.test(`${signal} makes an agent with a connected client exit with status 0 within 2 s`, async () => {
-    const agent = await startAgent(await Deno.makeTempDir());
+    const dir = await Deno.makeTempDir();
+    const agent = await startOurs(`${dir}/qga.sock`, dir);
     const client = await agent.connect(5000);
     try {
       const { reply } = await client.exchange(`{"execute":"guest-ping"}`);
@@ -75,7 +70,7 @@ Deno.test("an agent started frozen (qga.state.isfrozen) ignores SIGTERM and SIGI
   const dir = await Deno.makeTempDir();
   const marker = `${dir}/qga.state.isfrozen`;
   await Deno.writeFile(marker, new Uint8Array());
-  const agent = await startAgent(dir);
+  const agent = await startOurs(`${dir}/qga.sock`, dir);
   try {
     assert.equal(
       await exchange(agent, `{"execute":"guest-fsfreeze-status"}`),
@@ -96,7 +91,8 @@ Deno.test("an agent started frozen (qga.state.isfrozen) ignores SIGTERM and SIGI
 });
 
 Deno.test("SIGHUP terminates the agent by its default action, as qemu-ga (no handler)", async () => {
-  const agent = await startAgent(await Deno.makeTempDir());
+  const dir = await Deno.makeTempDir();
+  const agent = await startOurs(`${dir}/qga.sock`, dir);
   try {
     Deno.kill(agent.pid, "SIGHUP");
     const status = await waitForExit(agent, QUIT_WITHIN_MS);

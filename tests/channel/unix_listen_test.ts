@@ -1,5 +1,5 @@
 /**
- * The unix-listen channel through the real agent process (`deno task -q start -m unix-listen`),
+ * The unix-listen channel through the real agent process (`oursArgv`: as `deno task start`),
  * against spec §1.3 and §1.9: one client at a time, stale socket files, qemu-ga's fatal socket
  * errors, and message-stream state that survives a client's hang-up. Where Debian's qemu-ga 7.2
  * is installed (`/usr/sbin/qemu-ga`) the same scenario is run against it and compared.
@@ -14,34 +14,17 @@ import {
   oracleArgv,
   oursArgv,
   QgaClient,
-  REPO_ROOT,
   STANDARD_RESYNC,
+  startOurs,
 } from "../helpers/agent_process.ts";
-import { LOG_LINE, logLines, sleep } from "../helpers/proc.ts";
+import { sleep } from "../helpers/async.ts";
+import { LOG_LINE, logLines, runToExit } from "../helpers/proc.ts";
 
 const oracleInstalled = await Deno.stat(ORACLE_PATH).then(() => true, () => false);
 const decoder = new TextDecoder();
 const PING_REPLY = `{"return": {}}\n`;
 /** How long "no reply" is waited for before concluding the agent holds a request back. */
 const QUIET_MS = 300;
-
-async function startOurs(socket: string, dir: string, extra: string[] = []): Promise<AgentProcess> {
-  return await AgentProcess.start({ argv: oursArgv(socket, dir, extra), socket, cwd: REPO_ROOT });
-}
-
-/** Runs an agent that is expected to fail at start-up; resolves to its status and stderr. */
-async function runToExit(argv: string[]): Promise<{ code: number; stderr: string }> {
-  const [program, ...args] = argv;
-  const out = await new Deno.Command(program!, {
-    args,
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(10_000),
-  }).output();
-  return { code: out.code, stderr: decoder.decode(out.stderr) };
-}
 
 /**
  * Connects, retrying while the listen backlog is full: with backlog 1 the kernel refuses a
@@ -141,15 +124,7 @@ Deno.test("unix-listen binds a 108-byte socket path (sun_path without a NUL), as
   const dir = await Deno.makeTempDir();
   const socket = `${dir}/${"s".repeat(108 - dir.length - 1)}`;
   assert.equal(new TextEncoder().encode(socket).length, 108);
-  const [program, ...args] = oursArgv(socket, dir);
-  const child = new Deno.Command(program!, {
-    args,
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
+  const agent = AgentProcess.spawn({ argv: oursArgv(socket, dir) });
   try {
     const deadline = Date.now() + 10_000;
     while (!(await Deno.lstat(socket).then((s) => s.isSocket, () => false))) {
@@ -157,10 +132,11 @@ Deno.test("unix-listen binds a 108-byte socket path (sun_path without a NUL), as
       await sleep(20);
     }
   } finally {
-    child.kill("SIGTERM");
+    agent.kill("SIGTERM");
   }
-  const status = await child.status;
-  assert.equal(await stderr, "");
+  const status = await agent.status;
+  await agent.stop();
+  assert.equal(agent.stderr(), "");
   assert.equal(status.code, 0);
 });
 
@@ -169,7 +145,7 @@ Deno.test("unix-listen binds a 108-byte socket path (sun_path without a NUL), as
  * qemu-ga's three critical lines, exit status 1, and that the oracle logs the same.
  */
 async function assertFatalSocketError(socket: string, dir: string, expected: string) {
-  const ours = await runToExit(oursArgv(socket, dir));
+  const ours = await runToExit(oursArgv(socket, dir), { timeoutMs: 10_000 });
   assert.equal(ours.code, 1, ours.stderr);
   for (const line of ours.stderr.trimEnd().split("\n")) assert.match(line, LOG_LINE);
   const lines = logLines(ours.stderr);
@@ -179,7 +155,7 @@ async function assertFatalSocketError(socket: string, dir: string, expected: str
     "critical: failed to initialize guest agent channel",
   ]);
   if (oracleInstalled) {
-    const oracle = await runToExit(oracleArgv(socket, dir));
+    const oracle = await runToExit(oracleArgv(socket, dir), { timeoutMs: 10_000 });
     assert.equal(oracle.code, 1, oracle.stderr);
     assert.deepEqual(logLines(oracle.stderr), lines);
   }

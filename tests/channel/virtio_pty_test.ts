@@ -1,6 +1,6 @@
 /**
- * The virtio-serial channel against a pty stand-in (spec §1.9): the agent (`deno run -q -P
- * main.ts -m virtio-serial -p /dev/pts/N`, run directly so that `/proc/<pid>` is the agent's)
+ * The virtio-serial channel against a pty stand-in (spec §1.9): the agent (`deno run … main.ts
+ * -m virtio-serial -p /dev/pts/N`, run directly so that `/proc/<pid>` is the agent's)
  * opens the pty slave as its port; the test plays the host on the master. Checks the byte stream
  * both ways (0xFF included, large pipelined exchanges), reply latency after idling, and that the
  * agent neither spins nor exits once the host side is gone (a hung-up port reads as EOF).
@@ -11,8 +11,9 @@
  */
 
 import assert from "node:assert/strict";
-import { escapeBytes, REPO_ROOT } from "../helpers/agent_process.ts";
-import { cpuSeconds, directArgv, sleep } from "../helpers/proc.ts";
+import { agentArgv, AgentProcess, escapeBytes } from "../helpers/agent_process.ts";
+import { sleep } from "../helpers/async.ts";
+import { cpuSeconds } from "../helpers/proc.ts";
 import { PtyMaster } from "../helpers/pty.ts";
 
 const LONG = Deno.env.get("QGA_LONG") === "1";
@@ -29,55 +30,34 @@ const encoder = new TextEncoder();
 /** An agent serving a pty slave, and the master to talk to it. */
 interface PtyAgent {
   pty: PtyMaster;
-  child: Deno.ChildProcess;
-  stderr: Promise<string>;
+  child: AgentProcess;
 }
 
 /** Starts the agent on a fresh pty and waits for its first reply (a ping). */
 async function startPtyAgent(): Promise<PtyAgent> {
   const pty = PtyMaster.open();
   const dir = await Deno.makeTempDir();
-  const [program, ...args] = directArgv(["-m", "virtio-serial", "-p", pty.slavePath, "-t", dir]);
-  const child = new Deno.Command(program!, {
-    args,
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
+  const argv = agentArgv(["-m", "virtio-serial", "-p", pty.slavePath, "-t", dir]);
+  const child = AgentProcess.spawn({ argv });
   try {
     // Queued in the slave until the agent opens it (the helper keeps a slave fd open until then).
     await pty.write(`{"execute":"guest-ping"}`);
     assert.equal(decoder.decode(await pty.readUntil("\n", 15_000)), `{"return": {}}\n`);
   } catch (error) {
-    await stopPtyAgent({ pty, child, stderr });
+    await stopPtyAgent({ pty, child });
     throw error;
   }
   pty.releaseSlave();
-  return { pty, child, stderr };
+  return { pty, child };
 }
 
 /** SIGTERM, then SIGKILL after 2 s; closes the master; resolves to the status and stderr. */
 async function stopPtyAgent(
   agent: PtyAgent,
 ): Promise<{ status: Deno.CommandStatus; stderr: string }> {
-  try {
-    agent.child.kill("SIGTERM");
-  } catch {
-    // Already gone.
-  }
-  const timer = setTimeout(() => {
-    try {
-      agent.child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }, 2000);
-  const status = await agent.child.status;
-  clearTimeout(timer);
+  const status = await agent.child.stop(2000);
   agent.pty.close();
-  return { status, stderr: await agent.stderr };
+  return { status, stderr: agent.child.stderr() };
 }
 
 /** Sends one request and returns the reply line and the round-trip time in milliseconds. */

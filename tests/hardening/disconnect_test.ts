@@ -17,7 +17,8 @@
 import assert from "node:assert/strict";
 import { QgaClient, STANDARD_RESYNC, STRAY_PREFIX } from "../helpers/agent_process.ts";
 import { concatBytes, FuzzGenerator, fuzzSeed, Rng } from "./fuzz_gen.ts";
-import { ciOrLong, fdCount, fdTargets, sleep, startAgent } from "./helpers.ts";
+import { sleep } from "../helpers/async.ts";
+import { ciOrLong, fdCount, fdTargets, startAgent } from "./helpers.ts";
 
 const CYCLES = ciOrLong(1_000, 10_000);
 const encoder = new TextEncoder();

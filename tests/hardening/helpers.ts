@@ -9,7 +9,8 @@
  * @module
  */
 
-import { AgentProcess, REPO_ROOT, startTaskV8Flags } from "../helpers/agent_process.ts";
+import { type AgentProcess, startOurs } from "../helpers/agent_process.ts";
+import { sleep } from "../helpers/async.ts";
 
 /** True when the long modes run (`QGA_LONG=1`): bigger volumes, real 30 s timeouts. */
 export const LONG = Deno.env.get("QGA_LONG") === "1";
@@ -21,11 +22,6 @@ export function ciOrLong<T>(ci: T, long: T): T {
 
 /** 1 MiB. */
 export const MiB = 1 << 20;
-
-/** Sleeps for `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** A started agent with its private temporary directory. */
 export interface StartedAgent {
@@ -63,27 +59,12 @@ export interface StartOptions {
   dir?: string;
 }
 
-/** Runs qga-deno directly (`deno run -q <V8 flags> <permissions> main.ts -m unix-listen …`). */
+/** Runs qga-deno directly on a unix socket ({@linkcode startOurs}), in a temporary directory. */
 export async function startAgent(options: StartOptions = {}): Promise<StartedAgent> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "qga-hardening-" });
   const socket = `${dir}/qga.sock`;
-  const argv = [
-    Deno.execPath(),
-    "run",
-    "-q",
-    ...startTaskV8Flags(),
-    ...(options.permissions ?? ["-P"]),
-    `${REPO_ROOT}/main.ts`,
-    "-m",
-    "unix-listen",
-    "-p",
-    socket,
-    "-t",
-    dir,
-    ...(options.extra ?? []),
-  ];
   const startedAt = Date.now();
-  const agent = await AgentProcess.start({ argv, socket, cwd: REPO_ROOT, env: options.env });
+  const agent = await startOurs(socket, dir, options.extra, options);
   return {
     agent,
     dir,

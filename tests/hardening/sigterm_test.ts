@@ -13,7 +13,8 @@
 
 import assert from "node:assert/strict";
 import { Rng } from "./fuzz_gen.ts";
-import { LONG, MiB, sleep, startAgent } from "./helpers.ts";
+import { sleep } from "../helpers/async.ts";
+import { LONG, MiB, startAgent } from "./helpers.ts";
 
 const DATA_BYTES = 36 * MiB; // 48 MiB of base64
 const encoder = new TextEncoder();

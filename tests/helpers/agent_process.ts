@@ -1,8 +1,11 @@
 /**
  * Test helpers to run a guest agent process on a unix socket and talk to it byte-exactly.
  *
+ * - {@linkcode agentArgv} is the one command line of qga-deno for the tests and the benchmark:
+ *   `deno run` with the flags and permission set of `deno task start` (read from deno.json);
+ *   {@linkcode oursArgv} and {@linkcode oracleArgv} put either agent on a unix socket.
  * - {@linkcode AgentProcess.start} spawns an agent (the qemu-ga oracle or qga-deno) and waits
- *   until its socket accepts connections.
+ *   until its socket accepts connections; {@linkcode AgentProcess.spawn} does not wait.
  * - {@linkcode QgaClient} is a unix-socket client with a background reader, so large requests
  *   and large replies never deadlock, and the *marker technique* to cut the reply stream of
  *   one request out of the byte stream: after a request the client sends the byte 0xFF and
@@ -14,6 +17,8 @@
  *
  * @module
  */
+
+import { sleep, withTimeout } from "./async.ts";
 
 /** Default timeout of every wait in this module, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -47,72 +52,131 @@ export function oracleArgv(socket: string, stateDir: string, extra: string[] = [
   return [ORACLE_PATH, "-m", "unix-listen", "-p", socket, "-t", stateDir, ...extra];
 }
 
+/** The `deno run` flags and the entry module of `deno task start`, read once from deno.json. */
+let startTask: { flags: string[]; entry: string } | undefined;
+
 /**
- * The V8 flags of `deno task start` (its `--v8-flags=…` words in deno.json), which build.sh bakes
- * into the binaries too: tests and benchmarks that start the agent with `deno run` directly use
- * them, so that the agent is measured as it ships.
+ * The flags of `deno task start` (the words between `run` and the entry module in deno.json:
+ * `-q`, `-P` for the permission set "default", the V8 flags build.sh bakes into the binaries)
+ * and its entry module, relative to {@linkcode REPO_ROOT}.
  */
-export function startTaskV8Flags(): string[] {
+export function startTaskRun(): { flags: string[]; entry: string } {
+  if (startTask) return startTask;
   const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}/deno.json`));
-  const start: string = config.tasks.start;
-  return start.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
+  const words: string[] = config.tasks.start.split(/\s+/);
+  const run = words.indexOf("run");
+  const entry = words.findIndex((word, i) => i > run && !word.startsWith("-"));
+  if (run < 0 || entry < 0) throw new Error(`Unexpected start task: ${config.tasks.start}`);
+  startTask = { flags: words.slice(run + 1, entry), entry: words[entry]! };
+  return startTask;
+}
+
+/** A Deno permission flag (replaced by {@linkcode AgentRunOptions.permissions}). */
+const PERMISSION_FLAG = /^(-P|--permission-set|-A$|--allow-|--deny-)/;
+
+/** How {@linkcode agentArgv} runs qga-deno, beyond what `deno task start` does. */
+export interface AgentRunOptions {
+  /** Permission flags instead of the start task's (`-P`: the set "default" of deno.json). */
+  permissions?: string[];
+  /** Further `deno run` flags, after the start task's. */
+  denoFlags?: string[];
+  /** Absolute path of the module to run instead of the start task's `main.ts`. */
+  entry?: string;
 }
 
 /**
- * Arguments to run qga-deno (`deno task start`, with cwd {@linkcode REPO_ROOT}) on a unix
- * socket. No `--` is put before the agent's options: `deno task` would pass it through, and the
- * agent's getopt would then take every following option for a plain word.
+ * The argv that runs qga-deno as `deno task start` does — the same `deno run` flags and
+ * permission set — but as the `deno` process itself, without the task runner in between, so
+ * that signals and `/proc/<pid>` reach the agent. This is the one place the tests and the
+ * benchmark build the agent's command line. Use with cwd {@linkcode REPO_ROOT} (where deno.json
+ * with the permission set is found).
+ *
+ * @param args The agent's own options.
+ * @param options Permission set, extra flags or another entry module.
+ * @returns The argv, program first.
+ */
+export function agentArgv(args: string[], options: AgentRunOptions = {}): string[] {
+  const { flags, entry } = startTaskRun();
+  const runFlags = options.permissions
+    ? [...flags.filter((flag) => !PERMISSION_FLAG.test(flag)), ...options.permissions]
+    : flags;
+  return [
+    Deno.execPath(),
+    "run",
+    ...runFlags,
+    ...(options.denoFlags ?? []),
+    options.entry ?? `${REPO_ROOT}/${entry}`,
+    ...args,
+  ];
+}
+
+/**
+ * Arguments to run qga-deno ({@linkcode agentArgv}) on a unix socket.
  *
  * @param socket Socket path (`-p`).
  * @param stateDir State directory (`-t`), which must exist.
  * @param extra Further options appended at the end.
+ * @param options Permission set, extra flags or another entry module.
  * @returns The argv, program first.
  */
-export function oursArgv(socket: string, stateDir: string, extra: string[] = []): string[] {
-  return [
-    Deno.execPath(),
-    "task",
-    "-q",
-    "start",
-    "-m",
-    "unix-listen",
-    "-p",
-    socket,
-    "-t",
-    stateDir,
-    ...extra,
-  ];
+export function oursArgv(
+  socket: string,
+  stateDir: string,
+  extra: string[] = [],
+  options: AgentRunOptions = {},
+): string[] {
+  return agentArgv(["-m", "unix-listen", "-p", socket, "-t", stateDir, ...extra], options);
 }
 
-/** Options of {@linkcode AgentProcess.start}. */
-export interface AgentStartOptions {
+/** Options of {@linkcode AgentProcess.spawn} and {@linkcode spawnProcess}. */
+export interface SpawnOptions {
   /** Program and arguments. */
   argv: string[];
-  /** Unix socket path the agent listens on (must match the argv). */
-  socket: string;
-  /** Working directory of the process (default: the current one). */
+  /** Working directory of the process (default {@linkcode REPO_ROOT}). */
   cwd?: string;
   /** Extra environment variables (added to the inherited environment). */
   env?: Record<string, string>;
+}
+
+/** Options of {@linkcode AgentProcess.start}. */
+export interface AgentStartOptions extends SpawnOptions {
+  /** Unix socket path the agent listens on (must match the argv). */
+  socket: string;
   /** How long to wait for the socket to accept connections (default 10 s). */
   timeoutMs?: number;
 }
 
-/** Sleeps for `ms` milliseconds. */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Spawns a process with stdin on /dev/null and stdout and stderr piped: how the tests start an
+ * agent (or another program whose output they read).
+ *
+ * @param options What to run, where, with which extra environment.
+ * @returns The child process.
+ * @throws TypeError if the argv is empty.
+ */
+export function spawnProcess(options: SpawnOptions): Deno.ChildProcess {
+  const [program, ...args] = options.argv;
+  if (program === undefined) throw new TypeError("Cannot start a process: argv is empty");
+  return new Deno.Command(program, {
+    args,
+    cwd: options.cwd ?? REPO_ROOT,
+    env: options.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
 }
 
-/** Races `promise` against a timer; rejects with `message` on timeout. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} (timed out after ${ms} ms)`)), ms);
-  });
+/**
+ * True if something accepts a connection on the unix socket `path` now. The probe connection is
+ * closed again without sending anything, which changes no agent state.
+ */
+export async function acceptsConnections(path: string): Promise<boolean> {
   try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
+    (await Deno.connect({ transport: "unix", path })).close();
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -154,19 +218,22 @@ class OutputTail {
   }
 }
 
-/** A running agent process listening on a unix socket. */
+/**
+ * A running agent process (see {@linkcode AgentProcess.start}; {@linkcode AgentProcess.spawn}
+ * serves any process whose output a test reads), with the tails of its stdout and stderr.
+ */
 export class AgentProcess {
   #child: Deno.ChildProcess;
   #stdout: OutputTail;
   #stderr: OutputTail;
   #status: Promise<Deno.CommandStatus>;
   #exited: Deno.CommandStatus | undefined;
-  /** The socket path the agent listens on. */
-  readonly socket: string;
+  /** The socket path the agent listens on, if it was started on one. */
+  readonly socket: string | undefined;
   /** The argv the agent was started with. */
   readonly argv: readonly string[];
 
-  private constructor(child: Deno.ChildProcess, options: AgentStartOptions) {
+  private constructor(child: Deno.ChildProcess, options: SpawnOptions & { socket?: string }) {
     this.#child = child;
     this.socket = options.socket;
     this.argv = options.argv;
@@ -176,25 +243,26 @@ export class AgentProcess {
   }
 
   /**
-   * Spawns an agent and waits (polling every 50 ms) until its socket accepts a connection. The
-   * probe connection is closed again without sending anything, which changes no agent state.
+   * Spawns a process without waiting for anything: for an agent on a port that is not a unix
+   * socket, one that is expected to fail, or one a test times from its very start.
+   *
+   * @param options What to run.
+   * @returns The running process.
+   */
+  static spawn(options: SpawnOptions): AgentProcess {
+    return new AgentProcess(spawnProcess(options), options);
+  }
+
+  /**
+   * Spawns an agent and waits (polling every 50 ms) until its socket accepts a connection (see
+   * {@linkcode acceptsConnections}).
    *
    * @param options What to run and where it listens.
    * @returns The running agent.
    * @throws Error with the agent's output if it exits or does not listen in time.
    */
   static async start(options: AgentStartOptions): Promise<AgentProcess> {
-    const [program, ...args] = options.argv;
-    if (program === undefined) throw new TypeError("Cannot start an agent: argv is empty");
-    const child = new Deno.Command(program, {
-      args,
-      cwd: options.cwd,
-      env: options.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const agent = new AgentProcess(child, options);
+    const agent = new AgentProcess(spawnProcess(options), options);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
     while (true) {
@@ -205,13 +273,7 @@ export class AgentProcess {
             `${options.socket}: ${options.argv.join(" ")}\n${agent.output()}`,
         );
       }
-      try {
-        const probe = await Deno.connect({ transport: "unix", path: options.socket });
-        probe.close();
-        return agent;
-      } catch {
-        // Not listening yet.
-      }
+      if (await acceptsConnections(options.socket)) return agent;
       if (Date.now() > deadline) {
         const status = await agent.stop();
         throw new Error(
@@ -233,9 +295,32 @@ export class AgentProcess {
     return this.#exited;
   }
 
+  /** Resolves to the exit status when the process exits. */
+  get status(): Promise<Deno.CommandStatus> {
+    return this.#status;
+  }
+
   /** The last 64 KiB of the process's stdout and stderr, labelled, for error messages. */
   output(): string {
     return `--- stdout ---\n${this.#stdout.text()}--- stderr ---\n${this.#stderr.text()}`;
+  }
+
+  /** The last 64 KiB of the process's stderr (complete once {@linkcode stop} has returned). */
+  stderr(): string {
+    return this.#stderr.text();
+  }
+
+  /**
+   * Sends `signal` to the process, unless it has exited.
+   *
+   * @param signal The signal.
+   */
+  kill(signal: Deno.Signal): void {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // Already gone.
+    }
   }
 
   /**
@@ -243,8 +328,10 @@ export class AgentProcess {
    *
    * @param timeoutMs Timeout of each of the client's waits.
    * @returns The connected client.
+   * @throws TypeError if the agent was not started on a unix socket.
    */
   connect(timeoutMs: number = DEFAULT_TIMEOUT_MS): Promise<QgaClient> {
+    if (this.socket === undefined) throw new TypeError("The agent has no unix socket");
     return QgaClient.connect(this.socket, timeoutMs);
   }
 
@@ -256,19 +343,11 @@ export class AgentProcess {
    */
   async stop(timeoutMs: number = DEFAULT_TIMEOUT_MS): Promise<Deno.CommandStatus> {
     if (!this.#exited) {
-      try {
-        this.#child.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
+      this.kill("SIGTERM");
       try {
         await withTimeout(this.#status, timeoutMs, "Agent did not exit on SIGTERM");
       } catch {
-        try {
-          this.#child.kill("SIGKILL");
-        } catch {
-          // Already gone.
-        }
+        this.kill("SIGKILL");
       }
     }
     const status = await this.#status;
@@ -278,6 +357,47 @@ export class AgentProcess {
       "Agent output did not end",
     ).catch(() => {});
     return status;
+  }
+}
+
+/**
+ * Starts qga-deno on a unix socket ({@linkcode oursArgv}) and waits until it listens.
+ *
+ * @param socket Socket path (`-p`).
+ * @param stateDir State directory (`-t`), which must exist.
+ * @param extra Further agent options.
+ * @param options How to run it ({@linkcode AgentRunOptions}) and extra environment variables.
+ * @returns The running agent.
+ */
+export function startOurs(
+  socket: string,
+  stateDir: string,
+  extra: string[] = [],
+  options: AgentRunOptions & { env?: Record<string, string> } = {},
+): Promise<AgentProcess> {
+  const argv = oursArgv(socket, stateDir, extra, options);
+  return AgentProcess.start({ argv, socket, env: options.env });
+}
+
+/**
+ * Connects to the agent on unix socket `path`, sends one request, and returns its replies, cut
+ * out with the marker technique; the connection is closed again.
+ *
+ * @param path Socket path.
+ * @param request The raw request.
+ * @param timeoutMs Timeout of the connect and of the wait for the replies.
+ * @returns The reply bytes as text.
+ */
+export async function exchangeOnce(
+  path: string,
+  request: string,
+  timeoutMs: number = DEFAULT_TIMEOUT_MS,
+): Promise<string> {
+  const client = await QgaClient.connect(path, timeoutMs);
+  try {
+    return new TextDecoder().decode((await client.exchange(request)).reply);
+  } finally {
+    await client.close();
   }
 }
 

@@ -1,26 +1,88 @@
 /**
- * Process helpers for channel, signal and inspector tests: run qga-deno as the real `deno`
- * process (not under `deno task`, so that signals and `/proc/<pid>` reach the agent itself), read
- * its CPU time and signal dispositions from `/proc`, wait for its exit with a timeout, and find
- * who listens on a local TCP port.
+ * Process helpers for agent, channel, signal and inspector tests and the benchmark: run a
+ * process to its exit with a timeout, launch a command under a stand-in for systemd socket
+ * activation, read a process's CPU time and signal dispositions from `/proc`, wait for an
+ * agent's exit, and find who listens on a local TCP port.
  *
  * @module
  */
 
-import { type AgentProcess, REPO_ROOT } from "./agent_process.ts";
+import { type AgentProcess, type SpawnOptions, spawnProcess } from "./agent_process.ts";
+import { waitFor, withTimeout } from "./async.ts";
 
-/**
- * The argv that runs qga-deno directly with the "default" permission set of deno.json (what
- * `deno task start` runs, minus the task runner process in between). Use with cwd
- * {@linkcode REPO_ROOT}.
- */
-export function directArgv(args: string[]): string[] {
-  return [Deno.execPath(), "run", "-q", "-P", `${REPO_ROOT}/main.ts`, ...args];
+/** How a process ended, and everything it wrote. */
+export interface ExitResult {
+  /** The process id it had. */
+  pid: number;
+  /** Exit code (128 + signal number if killed). */
+  code: number;
+  /** Standard output as text. */
+  stdout: string;
+  /** Standard error as text. */
+  stderr: string;
 }
 
-/** Sleeps for `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Runs a process to its exit (see {@linkcode spawnProcess}: cwd {@linkcode REPO_ROOT} unless
+ * given, stdin on /dev/null) and waits for the end of its stdout and stderr too, e.g. an agent
+ * that is expected to fail at start-up, or a launcher whose daemon shares its output until it
+ * detaches.
+ *
+ * @param argv Program and arguments.
+ * @param options Working directory, extra environment, and a time limit (default: none).
+ * @returns The status and the output.
+ * @throws Error when the time limit passes first (the process is killed with SIGKILL).
+ */
+export async function runToExit(
+  argv: string[],
+  options: Omit<SpawnOptions, "argv"> & { timeoutMs?: number } = {},
+): Promise<ExitResult> {
+  const child = spawnProcess({ ...options, argv });
+  const decoder = new TextDecoder();
+  try {
+    const output = options.timeoutMs === undefined
+      ? await child.output()
+      : await withTimeout(child.output(), options.timeoutMs, `${argv.join(" ")} did not end`);
+    return {
+      pid: child.pid,
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    throw error;
+  }
+}
+
+/** Does what systemd does for socket activation: a listening socket on fd 3, then exec. */
+const SOCKET_ACTIVATOR = `
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+os.environ["LISTEN_PID"] = str(os.getpid())
+os.environ["LISTEN_FDS"] = "1"
+os.execvp(sys.argv[2], sys.argv[2:])
+`;
+
+/**
+ * The argv that runs `argv` as systemd socket activation would (a python3 launcher binds and
+ * listens on the unix socket `socket`, puts it on fd 3, sets `LISTEN_PID` to its own pid and
+ * `LISTEN_FDS=1`, then execs `argv`).
+ *
+ * @param socket The unix socket path to bind.
+ * @param argv The activated program and its arguments.
+ * @returns The launcher's argv, program first.
+ */
+export function socketActivatedArgv(socket: string, argv: string[]): string[] {
+  return ["python3", "-c", SOCKET_ACTIVATOR, socket, ...argv];
 }
 
 /** Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ; 100 on Linux). */
@@ -52,8 +114,7 @@ export async function waitForExit(
   agent: AgentProcess,
   ms: number,
 ): Promise<Deno.CommandStatus | undefined> {
-  const deadline = Date.now() + ms;
-  while (agent.exitStatus === undefined && Date.now() < deadline) await sleep(10);
+  await waitFor(() => agent.exitStatus !== undefined, ms, 10);
   return agent.exitStatus;
 }
 

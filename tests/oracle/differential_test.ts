@@ -1,9 +1,10 @@
 /**
- * Differential test: runs every case of `cases.ts` against qga-deno (`deno task start -m
- * unix-listen ...`) and compares the reply bytes with the recording of Debian's qemu-ga 7.2 in
- * `tests/fixtures/oracle/replies.json`, after the normalisations documented in `runner.ts` and
- * `differences.ts`. `guest-info` is compared in full: qemu-ga's recorded reply without the
- * commands of `ABSENT_COMMANDS` must be what qga-deno sends, byte for byte.
+ * Differential test: runs every case of `cases.ts` against qga-deno (`oursArgv`: run as `deno
+ * task start` runs it, `-m unix-listen ...`) and compares the reply bytes with the recording of
+ * Debian's qemu-ga 7.2 in `tests/fixtures/oracle/replies.json`, after the normalisations
+ * documented in `runner.ts` and `differences.ts`. `guest-info` is compared in full: qemu-ga's
+ * recorded reply without the commands of `ABSENT_COMMANDS` must be what qga-deno sends, byte for
+ * byte.
  *
  * Environment:
  * - `QGA_DIFF_AGENT=oracle` runs the oracle itself as the tested agent (checks the harness:

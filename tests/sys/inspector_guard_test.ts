@@ -1,6 +1,6 @@
 /**
  * The SIGUSR1 inspector guard (src/sys/inspector_guard.ts) on the real agent process, run
- * directly as `deno run -q -P main.ts` so that the signal reaches the agent itself.
+ * directly as `deno run … main.ts` (`oursArgv`) so that the signal reaches the agent itself.
  *
  * Since Deno 2.9.2 a SIGUSR1 arriving after Deno's start-up grace period (~500 ms) opens an
  * unauthenticated V8 inspector on 127.0.0.1:9229. The tests send SIGUSR1 at 1 s, at 0.3 s
@@ -19,15 +19,20 @@
  */
 
 import assert from "node:assert/strict";
-import { AgentProcess, QgaClient, REPO_ROOT, STANDARD_RESYNC } from "../helpers/agent_process.ts";
 import {
-  directArgv,
+  AgentProcess,
+  oursArgv,
+  QgaClient,
+  STANDARD_RESYNC,
+  startOurs,
+} from "../helpers/agent_process.ts";
+import { sleep } from "../helpers/async.ts";
+import {
   listenerPids,
   listeningInodes,
   ownsSocket,
   signalBit,
   signalMasks,
-  sleep,
   tcpPortOpen,
 } from "../helpers/proc.ts";
 
@@ -68,15 +73,11 @@ async function assertNoInspector(pid: number, stderr: string): Promise<void> {
   }
 }
 
-async function startAgent(): Promise<{ agent: AgentProcess; started: number }> {
+/** Starts an agent in a fresh directory; `started` is the `performance.now()` of the spawn. */
+async function startTimedAgent(): Promise<{ agent: AgentProcess; started: number }> {
   const dir = await Deno.makeTempDir();
-  const socket = `${dir}/qga.sock`;
   const started = performance.now();
-  const agent = await AgentProcess.start({
-    argv: directArgv(["-m", "unix-listen", "-p", socket, "-t", dir]),
-    socket,
-    cwd: REPO_ROOT,
-  });
+  const agent = await startOurs(`${dir}/qga.sock`, dir);
   return { agent, started };
 }
 
@@ -86,7 +87,7 @@ async function sleepUntil(since: number, ms: number): Promise<void> {
 }
 
 Deno.test("SIGUSR1 1 s after start opens no inspector and the agent keeps answering", async () => {
-  const { agent, started } = await startAgent();
+  const { agent, started } = await startTimedAgent();
   try {
     await sleepUntil(started, 1000);
     Deno.kill(agent.pid, "SIGUSR1");
@@ -103,7 +104,7 @@ Deno.test("SIGUSR1 1 s after start opens no inspector and the agent keeps answer
 });
 
 Deno.test("SIGUSR1 at 0.3 s, before Deno's own handler exists, neither kills the agent nor opens an inspector", async () => {
-  const { agent, started } = await startAgent();
+  const { agent, started } = await startTimedAgent();
   try {
     // The guard sets SIGUSR1 to "ignore" as the agent's first act; before that the default
     // action (terminate) applies. The agent listens only later, so it is in place by now.
@@ -130,41 +131,31 @@ Deno.test("a SIGUSR1 burst across Deno's handler installation opens no inspector
   // 20 ms poll, and holds 9229 meanwhile so that a signal in between cannot start an inspector.
   const dir = await Deno.makeTempDir();
   const socket = `${dir}/qga.sock`;
-  const [program, ...args] = directArgv(["-m", "unix-listen", "-p", socket, "-t", dir]);
   const started = performance.now();
-  const child = new Deno.Command(program!, {
-    args,
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  let exited: Deno.CommandStatus | undefined;
-  child.status.then((s) => (exited = s));
+  const agent = AgentProcess.spawn({ argv: oursArgv(socket, dir) });
   let sent = 0;
   try {
     // Wait for the guard (SIGUSR1 ignored), then signal every 2 ms until 1.5 s after start.
-    while (!(signalMasks(child.pid).ignored & signalBit(SIGUSR1))) {
+    while (!(signalMasks(agent.pid).ignored & signalBit(SIGUSR1))) {
       assert.ok(performance.now() - started < 10_000, "the guard did not start within 10 s");
       await sleep(2);
     }
-    while (performance.now() - started < 1500 && exited === undefined) {
-      Deno.kill(child.pid, "SIGUSR1");
+    while (performance.now() - started < 1500 && agent.exitStatus === undefined) {
+      Deno.kill(agent.pid, "SIGUSR1");
       sent++;
       await sleep(2);
     }
     await sleep(300);
+    const exited = agent.exitStatus;
     assert.equal(exited, undefined, `the agent exited during the burst: ${exited?.signal}`);
     const client = await QgaClient.connect(socket, 5000);
     assert.equal(await ping(client), `{"return": {}}\n`);
     await client.close();
-    await assertNoInspector(child.pid, "");
+    await assertNoInspector(agent.pid, "");
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
+    await agent.stop();
   }
-  const text = await stderr;
+  const text = agent.stderr();
   assert.doesNotMatch(text, /Debugger listening/);
   // Only Deno's refusal to start an inspector may appear (a signal that hit the window).
   for (const line of text.split("\n").filter((l) => l !== "")) {
@@ -186,13 +177,8 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     const script = `${dir}/plain.ts`;
     await Deno.writeTextFile(script, "setInterval(() => {}, 1000);\n");
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", script], // without -q, which would hide "Debugger listening on ..."
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const stderr = new Response(child.stderr).text();
+    // Without -q, which would hide "Debugger listening on ...".
+    const child = AgentProcess.spawn({ argv: [Deno.execPath(), "run", script] });
     let opened = false;
     try {
       await sleep(1000);
@@ -207,9 +193,9 @@ Deno.test({
       }
     } finally {
       child.kill("SIGKILL");
-      await child.status;
+      await child.stop();
     }
     assert.ok(opened, `SIGUSR1 did not open the inspector of a plain deno ${Deno.version.deno}`);
-    assert.match(await stderr, /Debugger listening on ws:\/\/127\.0\.0\.1:9229\//);
+    assert.match(child.stderr(), /Debugger listening on ws:\/\/127\.0\.0\.1:9229\//);
   },
 });

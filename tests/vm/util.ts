@@ -1,11 +1,12 @@
 /**
- * Small helpers shared by the VM harness: running host programs, sleeping, timeouts, polling,
- * and a byte buffer fed by a background reader.
+ * Small helpers shared by the VM harness: running host programs, polling, and a byte buffer fed
+ * by a background reader (sleeping and timeouts: `tests/helpers/async.ts`).
  *
  * @module
  */
 
-const decoder = new TextDecoder();
+import { sleep, withTimeout } from "../helpers/async.ts";
+import { runToExit } from "../helpers/proc.ts";
 
 /** Result of {@linkcode runHost}. */
 export interface HostResult {
@@ -31,26 +32,17 @@ export async function runHost(
   args: string[],
   options: { cwd?: string; env?: Record<string, string>; check?: boolean } = {},
 ): Promise<HostResult> {
-  const out = await new Deno.Command(program, {
-    args,
-    cwd: options.cwd,
+  const { code, stdout, stderr } = await runToExit([program, ...args], {
+    cwd: options.cwd ?? Deno.cwd(),
     env: options.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const result = {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
-  if (options.check !== false && out.code !== 0) {
+  });
+  if (options.check !== false && code !== 0) {
     throw new Error(
-      `${program} ${args.join(" ")} failed with status ${out.code}:\n` +
-        `${result.stdout}${result.stderr}`.slice(-4000),
+      `${program} ${args.join(" ")} failed with status ${code}:\n` +
+        `${stdout}${stderr}`.slice(-4000),
     );
   }
-  return result;
+  return { code, stdout, stderr };
 }
 
 /** Whether `program` can be found in PATH (or is an existing path). */
@@ -69,32 +61,6 @@ export async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Sleeps for `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Races `promise` against a timer.
- *
- * @param promise The operation.
- * @param ms Timeout in milliseconds.
- * @param what What is being waited for (for the error message).
- * @returns The operation's result.
- * @throws Error `<what>: timed out after <ms> ms` on timeout.
- */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
