@@ -26,6 +26,7 @@ import {
   AgentProcess,
   ORACLE_PATH,
   oracleArgv,
+  oursArgv,
   REPO_ROOT,
   STANDARD_RESYNC,
 } from "../helpers/agent_process.ts";
@@ -93,18 +94,12 @@ async function start(
   const dir = await Deno.makeTempDir({ prefix: `qga-filter-${kind}-` });
   if (options.frozen) await Deno.writeFile(`${dir}/qga.state.isfrozen`, new Uint8Array());
   const socket = `${dir}/qga.sock`;
-  const agentArgs = ["-m", "unix-listen", "-p", socket, "-t", dir, ...(options.extra ?? [])];
-  const argv = kind === "oracle" ? oracleArgv(socket, dir, options.extra) : [
-    Deno.execPath(),
-    "run",
-    "-q",
-    "--allow-ffi",
-    "--allow-env",
-    `--allow-read=${dir}`,
-    `--allow-write=${dir}`,
-    `${REPO_ROOT}/main.ts`,
-    ...agentArgs,
-  ];
+  const argv = kind === "oracle" ? oracleArgv(socket, dir, options.extra) : oursArgv(
+    socket,
+    dir,
+    options.extra,
+    { permissions: ["--allow-ffi", "--allow-env", `--allow-read=${dir}`, `--allow-write=${dir}`] },
+  );
   try {
     const agent = await AgentProcess.start({
       argv,
@@ -121,11 +116,7 @@ async function start(
 
 /** Ends an agent with SIGKILL (see the module doc) and removes its directory. */
 async function kill(started: Started): Promise<void> {
-  try {
-    Deno.kill(started.agent.pid, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
+  started.agent.kill("SIGKILL");
   await started.agent.stop(1000);
   await Deno.remove(started.dir, { recursive: true }).catch(() => {});
 }

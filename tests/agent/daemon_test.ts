@@ -16,38 +16,20 @@ import {
   writePidfile,
 } from "../../src/agent/pidfile.ts";
 import { Logger } from "../../src/agent/log.ts";
-import { QgaClient, REPO_ROOT } from "../helpers/agent_process.ts";
+import { acceptsConnections, agentArgv, exchangeOnce } from "../helpers/agent_process.ts";
+import { sleep, waitFor } from "../helpers/async.ts";
+import { type ExitResult, runToExit, socketActivatedArgv } from "../helpers/proc.ts";
 
 /** What `deno task start` runs. */
-const AGENT = [Deno.execPath(), "run", "-q", "-P", "main.ts"];
+const AGENT = agentArgv([]);
 /** The same with an env list lacking the marker (overrides deno.json's list). */
-const AGENT_WITHOUT_MARKER = [
-  Deno.execPath(),
-  "run",
-  "-q",
-  "-P",
-  "--allow-env=QGA_CONF",
-  "main.ts",
-];
+const AGENT_WITHOUT_MARKER = agentArgv([], { permissions: ["-P", "--allow-env=QGA_CONF"] });
 
 const LOCK_ERROR = "critical: Cannot lock pid file: Resource temporarily unavailable";
 const TIMEOUT_MS = 15_000;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, ms = TIMEOUT_MS): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await sleep(25);
-  }
-  return await check();
-}
 
 function exists(path: string): boolean {
   try {
@@ -102,71 +84,16 @@ function killLeftovers(dir: string): void {
   }
 }
 
-interface Launch {
-  pid: number;
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * Runs a launcher to completion: its exit and the end of its stdout/stderr (which the daemon
  * shares until it has detached). Fails after TIMEOUT_MS, killing the launcher.
  */
-async function launch(argv: string[], extra: string[]): Promise<Launch> {
-  const [program, ...args] = argv;
-  const child = new Deno.Command(program!, {
-    args: [...args, ...extra],
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const output = await Promise.race([
-      child.output(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`launcher or its output did not end in ${TIMEOUT_MS} ms`)),
-          TIMEOUT_MS,
-        );
-      }),
-    ]);
-    return {
-      pid: child.pid,
-      code: output.code,
-      stdout: dec.decode(output.stdout),
-      stderr: dec.decode(output.stderr),
-    };
-  } catch (error) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
+function launch(argv: string[], extra: string[]): Promise<ExitResult> {
+  return runToExit([...argv, ...extra], { timeoutMs: TIMEOUT_MS });
 }
 
-async function ping(socket: string): Promise<string> {
-  const client = await QgaClient.connect(socket, 5000);
-  try {
-    return dec.decode((await client.exchange('{"execute":"guest-ping"}')).reply);
-  } finally {
-    await client.close();
-  }
-}
-
-async function connectable(socket: string): Promise<boolean> {
-  try {
-    (await Deno.connect({ transport: "unix", path: socket })).close();
-    return true;
-  } catch {
-    return false;
-  }
+function ping(socket: string): Promise<string> {
+  return exchangeOnce(socket, '{"execute":"guest-ping"}', 5000);
 }
 
 function agentOptions(dir: string, name: string, extra: string[] = []): string[] {
@@ -265,13 +192,19 @@ Deno.test({
       assert.ok(Date.now() - started < 10_000, "the launcher should exit quickly");
 
       // The pidfile: `<daemon pid>\n`, mode 0600, written by a process other than the launcher.
-      assert.ok(await waitFor(() => /^\d+\n$/.test(readText(pidfile) ?? "")), "no pidfile");
+      assert.ok(
+        await waitFor(() => /^\d+\n$/.test(readText(pidfile) ?? ""), TIMEOUT_MS),
+        "no pidfile",
+      );
       const text = readText(pidfile)!;
       const pid = Number(text.trim());
       assert.notEqual(pid, first.pid);
       assert.equal(Deno.statSync(pidfile).mode! & 0o777, 0o600);
 
-      assert.ok(await waitFor(() => connectable(`${dir}/a.sock`)), "the daemon does not listen");
+      assert.ok(
+        await waitFor(() => acceptsConnections(`${dir}/a.sock`), TIMEOUT_MS),
+        "the daemon does not listen",
+      );
       assert.equal(await ping(`${dir}/a.sock`), '{"return": {}}\n');
 
       // Detached: session and group leader, re-parented, in `/`, umask 077, stdio on /dev/null.
@@ -299,12 +232,15 @@ Deno.test({
       assert.equal(readText(pidfile), text);
       assert.equal(exists(`${dir}/second.log`), false);
       assert.equal(exists(`${dir}/b.sock`), false);
-      assert.ok(await waitFor(() => processesWith(`${dir}/b.sock`).length === 0), "2nd daemon");
+      assert.ok(
+        await waitFor(() => processesWith(`${dir}/b.sock`).length === 0, TIMEOUT_MS),
+        "2nd daemon",
+      );
       assert.ok(alive(pid));
 
       // SIGTERM: the daemon exits and removes its pidfile.
       Deno.kill(pid, "SIGTERM");
-      assert.ok(await waitFor(() => !alive(pid)), "the daemon ignored SIGTERM");
+      assert.ok(await waitFor(() => !alive(pid), TIMEOUT_MS), "the daemon ignored SIGTERM");
       assert.equal(exists(pidfile), false);
     } finally {
       killLeftovers(dir);
@@ -320,7 +256,10 @@ Deno.test("-d: starting frozen defers the pidfile but still detaches", async () 
   try {
     const launched = await launch(AGENT, agentOptions(dir, "f", ["-f", pidfile]));
     assert.equal(launched.code, 0, launched.stderr);
-    assert.ok(await waitFor(() => connectable(`${dir}/f.sock`)), "the daemon does not listen");
+    assert.ok(
+      await waitFor(() => acceptsConnections(`${dir}/f.sock`), TIMEOUT_MS),
+      "the daemon does not listen",
+    );
     assert.equal(await ping(`${dir}/f.sock`), '{"return": {}}\n');
     const [pid, ...others] = processesWith(`${dir}/f.sock`);
     assert.ok(pid !== undefined && others.length === 0);
@@ -339,7 +278,10 @@ Deno.test("-d: the launcher exits 0 even when the daemon fails later (missing st
     const launched = await launch(AGENT, agentOptions(dir, "m", ["-f", pidfile]));
     assert.equal(launched.code, 0, launched.stderr);
     assert.equal(launched.stderr, "");
-    assert.ok(await waitFor(() => processesWith(`${dir}/m.sock`).length === 0), "daemon stays");
+    assert.ok(
+      await waitFor(() => processesWith(`${dir}/m.sock`).length === 0, TIMEOUT_MS),
+      "daemon stays",
+    );
     // qemu-ga 7.2 likewise writes the pidfile first and removes it when initialization fails.
     assert.equal(exists(pidfile), false);
     assert.equal(exists(`${dir}/m.sock`), false);
@@ -365,26 +307,13 @@ Deno.test("-d: refuses (exit 1) when the marker variable may not be read", async
   }
 });
 
-/** Does what systemd does: a listening socket on fd 3 and LISTEN_PID = its own pid, then exec. */
-const ACTIVATOR = `
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1])
-s.listen(1)
-os.dup2(s.fileno(), 3)
-os.set_inheritable(3, True)
-os.environ["LISTEN_PID"] = str(os.getpid())
-os.environ["LISTEN_FDS"] = "1"
-os.execvp(sys.argv[2], sys.argv[2:])
-`;
-
 Deno.test("-d: the daemon serves a socket-activated launcher's fd 3", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.mkdir(`${dir}/state`);
   const socket = `${dir}/activated.sock`;
   const pidfile = `${dir}/agent.pid`;
   try {
-    const launched = await launch(["python3", "-c", ACTIVATOR, socket, ...AGENT], [
+    const launched = await launch(socketActivatedArgv(socket, AGENT), [
       "-d",
       "-t",
       `${dir}/state`,
@@ -396,11 +325,14 @@ Deno.test("-d: the daemon serves a socket-activated launcher's fd 3", async () =
       `${dir}/no-such-port`,
     ]);
     assert.equal(launched.code, 0, launched.stderr);
-    assert.ok(await waitFor(() => /^\d+\n$/.test(readText(pidfile) ?? "")), "no pidfile");
+    assert.ok(
+      await waitFor(() => /^\d+\n$/.test(readText(pidfile) ?? ""), TIMEOUT_MS),
+      "no pidfile",
+    );
     assert.equal(await ping(socket), '{"return": {}}\n');
     const pid = Number(readText(pidfile)!.trim());
     Deno.kill(pid, "SIGTERM");
-    assert.ok(await waitFor(() => !alive(pid)), "the daemon ignored SIGTERM");
+    assert.ok(await waitFor(() => !alive(pid), TIMEOUT_MS), "the daemon ignored SIGTERM");
     assert.equal(exists(pidfile), false);
   } finally {
     killLeftovers(dir);

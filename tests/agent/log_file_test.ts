@@ -1,5 +1,5 @@
 /**
- * `-l LOGFILE` (spec §3.1, §3.10) through the real agent (`deno task -q start`): with `-v` the
+ * `-l LOGFILE` (spec §3.1, §3.10) through the real agent (`startOurs`): with `-v` the
  * file receives qemu-ga-format lines `<sec>.<usec>: <level>: <msg>`, appended to what was there;
  * a log file that cannot be opened is fatal with qemu-ga's text, compared with Debian's qemu-ga
  * 7.2 where installed (7.2 exits 0 on that failure, upstream and qga-deno exit 1: spec §3.4).
@@ -8,41 +8,18 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  AgentProcess,
-  ORACLE_PATH,
-  oracleArgv,
-  oursArgv,
-  REPO_ROOT,
-} from "../helpers/agent_process.ts";
-import { LOG_LINE, logLines } from "../helpers/proc.ts";
+import { ORACLE_PATH, oracleArgv, oursArgv, startOurs } from "../helpers/agent_process.ts";
+import { LOG_LINE, logLines, runToExit } from "../helpers/proc.ts";
 
 const oracleInstalled = await Deno.stat(ORACLE_PATH).then(() => true, () => false);
 const decoder = new TextDecoder();
-
-async function runToExit(argv: string[]): Promise<{ code: number; stderr: string }> {
-  const [program, ...args] = argv;
-  const out = await new Deno.Command(program!, {
-    args,
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(10_000),
-  }).output();
-  return { code: out.code, stderr: decoder.decode(out.stderr) };
-}
 
 Deno.test("-l LOGFILE with -v appends qemu-ga-format log lines to the file", async () => {
   const dir = await Deno.makeTempDir();
   const socket = `${dir}/qga.sock`;
   const logfile = `${dir}/qga.log`;
   await Deno.writeTextFile(logfile, "kept from before\n");
-  const agent = await AgentProcess.start({
-    argv: oursArgv(socket, dir, ["-l", logfile, "-v"]),
-    socket,
-    cwd: REPO_ROOT,
-  });
+  const agent = await startOurs(socket, dir, ["-l", logfile, "-v"]);
   try {
     const client = await agent.connect();
     const { reply } = await client.exchange(`{"execute":"guest-ping"}`);
@@ -77,12 +54,13 @@ for (
       `critical: unable to open specified log file: ${reason}`,
       "critical: error initializing guest agent",
     ];
-    const ours = await runToExit(oursArgv(socket, dir, ["-l", logfile]));
+    const ours = await runToExit(oursArgv(socket, dir, ["-l", logfile]), { timeoutMs: 10_000 });
     for (const line of ours.stderr.trimEnd().split("\n")) assert.match(line, LOG_LINE);
     assert.deepEqual(logLines(ours.stderr), expected);
     assert.equal(ours.code, 1);
     if (oracleInstalled) {
-      const oracle = await runToExit(oracleArgv(`${dir}/oracle.sock`, dir, ["-l", logfile]));
+      const argv = oracleArgv(`${dir}/oracle.sock`, dir, ["-l", logfile]);
+      const oracle = await runToExit(argv, { timeoutMs: 10_000 });
       assert.deepEqual(logLines(oracle.stderr), expected);
       assert.equal(oracle.code, 0, "Debian's 7.2 exits 0 here (upstream: 1)");
     }

@@ -6,88 +6,36 @@
  */
 
 import assert from "node:assert/strict";
-import { QgaClient, REPO_ROOT } from "../helpers/agent_process.ts";
+import {
+  acceptsConnections,
+  agentArgv,
+  AgentProcess,
+  exchangeOnce,
+} from "../helpers/agent_process.ts";
+import { waitFor } from "../helpers/async.ts";
+import { runToExit, socketActivatedArgv } from "../helpers/proc.ts";
 
-const dec = new TextDecoder();
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function ping(socket: string): Promise<string> {
+  return exchangeOnce(socket, '{"execute":"guest-ping","id":7}', 5000);
 }
-
-async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return false;
-}
-
-async function ping(socket: string): Promise<string> {
-  const client = await QgaClient.connect(socket, 5000);
-  try {
-    return dec.decode((await client.exchange('{"execute":"guest-ping","id":7}')).reply);
-  } finally {
-    await client.close();
-  }
-}
-
-async function connectable(socket: string): Promise<boolean> {
-  try {
-    (await Deno.connect({ transport: "unix", path: socket })).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A python3 launcher that does what systemd does: socket on fd 3, LISTEN_PID = own pid. */
-const ACTIVATOR = `
-import os, socket, sys
-path = sys.argv[1]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-s.listen(1)
-os.dup2(s.fileno(), 3)
-os.set_inheritable(3, True)
-os.environ["LISTEN_PID"] = str(os.getpid())
-os.environ["LISTEN_FDS"] = "1"
-os.execvp(sys.argv[2], sys.argv[2:])
-`;
 
 Deno.test("the agent serves an inherited socket under systemd socket activation", async () => {
   const dir = await Deno.makeTempDir();
   const socket = `${dir}/activated.sock`;
-  const child = new Deno.Command("python3", {
-    args: [
-      "-c",
-      ACTIVATOR,
+  const agent = AgentProcess.spawn({
+    argv: socketActivatedArgv(
       socket,
-      Deno.execPath(),
-      "run",
-      "-q",
-      "-P",
-      `${REPO_ROOT}/main.ts`,
-      "-t",
-      dir,
-      "-m",
-      "virtio-serial",
-      "-p",
-      "/nonexistent/port",
-    ],
-    cwd: REPO_ROOT,
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+      agentArgv(["-t", dir, "-m", "virtio-serial", "-p", "/nonexistent/port"]),
+    ),
+  });
   try {
-    assert.ok(await waitFor(() => connectable(socket), 10_000), "socket never accepted");
+    const accepted = await waitFor(() => acceptsConnections(socket), 10_000, 50);
+    assert.ok(accepted, "socket never accepted");
     assert.equal(await ping(socket), '{"return": {}, "id": 7}\n');
     assert.equal(await ping(socket), '{"return": {}, "id": 7}\n');
   } finally {
-    child.kill("SIGTERM");
-    const status = await child.status;
-    const stderr = dec.decode(await new Response(child.stderr).arrayBuffer());
-    assert.equal(status.code, 0, stderr);
+    const status = await agent.stop();
+    assert.equal(status.code, 0, agent.stderr());
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -117,44 +65,31 @@ Deno.test("--retry-path keeps trying to open the channel and serves once it can"
   const dir = await Deno.makeTempDir();
   const socketDir = `${dir}/later`;
   const socket = `${socketDir}/sock`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-P", "main.ts", "-v", "-r", "-m", "unix-listen", "-p", socket, "-t", dir],
-    cwd: REPO_ROOT,
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let stderr = "";
-  const collected = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (stderr += chunk) }),
-  );
+  const agent = AgentProcess.spawn({
+    argv: agentArgv(["-v", "-r", "-m", "unix-listen", "-p", socket, "-t", dir]),
+  });
   let status: Deno.CommandStatus;
   try {
     // The socket's directory appears only once the agent has failed to open it and waits.
-    const failed = await waitFor(() => Promise.resolve(RETRY_NOTICE.test(stderr)), 10_000);
-    assert.ok(failed, `no retry notice within 10 s: ${stderr}`);
-    assert.equal(await connectable(socket), false);
+    const failed = await waitFor(() => RETRY_NOTICE.test(agent.stderr()), 10_000, 50);
+    assert.ok(failed, `no retry notice within 10 s: ${agent.stderr()}`);
+    assert.equal(await acceptsConnections(socket), false);
     await Deno.mkdir(socketDir);
-    assert.ok(await waitFor(() => connectable(socket), 9000), "agent never retried");
+    assert.ok(await waitFor(() => acceptsConnections(socket), 9000, 50), "agent never retried");
     assert.equal(await ping(socket), '{"return": {}, "id": 7}\n');
   } finally {
-    child.kill("SIGTERM");
-    status = await child.status;
-    await collected;
+    status = await agent.stop();
     await Deno.remove(dir, { recursive: true });
   }
+  const stderr = agent.stderr();
   assert.equal(status.code, 0, stderr);
   assertOneRetry(stderr, socket);
 });
 
 Deno.test("without --retry-path a channel that cannot open ends the agent with status 1", async () => {
   const dir = await Deno.makeTempDir();
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-P", "main.ts", "-m", "unix-listen", "-p", `${dir}/no/sock`, "-t", dir],
-    cwd: REPO_ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = dec.decode(out.stderr);
+  const out = await runToExit(agentArgv(["-m", "unix-listen", "-p", `${dir}/no/sock`, "-t", dir]));
+  const stderr = out.stderr;
   assert.equal(out.code, 1, stderr);
   const levels = stderr.trim().split("\n").map((l) => l.replace(/^\d+\.\d{6}: /, ""));
   assert.deepEqual(levels, [

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { AgentProcess, REPO_ROOT, STANDARD_RESYNC } from "../helpers/agent_process.ts";
+import { STANDARD_RESYNC, startOurs } from "../helpers/agent_process.ts";
 
 /** How many replies are looked at. */
 const CALLS = 20;
@@ -20,19 +20,7 @@ const decoder = new TextDecoder();
 Deno.test("guest-get-time answers the wall clock in nanoseconds with microsecond resolution", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qga-time-" });
   const socket = `${dir}/qga.sock`;
-  const agent = await AgentProcess.start({
-    argv: [
-      Deno.execPath(),
-      "run",
-      "-q",
-      "-P",
-      `${REPO_ROOT}/main.ts`,
-      ...["-m", "unix-listen", "-p", socket, "-t", dir],
-    ],
-    socket,
-    cwd: REPO_ROOT,
-    env: { QGA_CONF: `${dir}/absent.conf` },
-  });
+  const agent = await startOurs(socket, dir, [], { env: { QGA_CONF: `${dir}/absent.conf` } });
   const values: bigint[] = [];
   try {
     const client = await agent.connect(5000);

@@ -11,12 +11,14 @@
 
 import assert from "node:assert/strict";
 import { usageText } from "../../src/config/usage.ts";
-import { REPO_ROOT } from "../helpers/agent_process.ts";
+import { agentArgv } from "../helpers/agent_process.ts";
+import { runToExit } from "../helpers/proc.ts";
 import { expectedCommandNames } from "../oracle/differences.ts";
 import {
   normalize,
   ORACLE,
   ORACLE_CASES,
+  oracleHelp,
   prepareConf,
   RECORDING,
   runOracle,
@@ -104,12 +106,7 @@ function without72Additions(text: string): string {
 Deno.test("usageText() is qemu-ga 7.2's -h text plus the added options", async () => {
   let expected = recordedHelp;
   if (typeof live !== "string") {
-    const output = await new Deno.Command("/bin/bash", {
-      args: ["-c", `exec -a qemu-ga ${ORACLE} -h`],
-      env: { QGA_CONF: "/nonexistent/qga.conf" },
-      clearEnv: true,
-    }).output();
-    expected = new TextDecoder().decode(output.stdout);
+    expected = await oracleHelp("/nonexistent/qga.conf");
   }
   const versionLine = expected.split("\n")[1]!;
   assert.equal(without72Additions(usageText("qemu-ga", versionLine)), expected);
@@ -118,20 +115,11 @@ Deno.test("usageText() is qemu-ga 7.2's -h text plus the added options", async (
 /** The `-V` text of qga-deno: qemu-ga 7.2's line (README: Version), then its own. */
 const EXPECTED_VERSION_TEXT = "QEMU Guest Agent 7.2.22\nqga-deno 0.1.0\n";
 
-/** Runs the real agent (`deno run -P main.ts`, as `deno task start`) with `args`. */
+/** Runs the real agent (`agentArgv`: as `deno task start` runs it) with `args`. */
 async function runAgent(args: string[]): Promise<RunResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-P", `${REPO_ROOT}/main.ts`, ...args],
-    cwd: REPO_ROOT,
-    env: { QGA_CONF: "/nonexistent/qga.conf" },
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  const env = { QGA_CONF: "/nonexistent/qga.conf" };
+  const { code, stdout, stderr } = await runToExit(agentArgv(args), { env });
+  return { code, stdout, stderr };
 }
 
 Deno.test("the agent's -b help lists qemu-ga 7.2's commands without the absent ones", async () => {
