@@ -4,8 +4,8 @@
  * reply and `guest-info`'s `enabled` flags.
  *
  * Expected values come from qemu-ga 7.2, never from the agent's own tables: qemu-ga's freeze
- * allow-list is written out below ({@linkcode QEMU_GA_FREEZE_ALLOWLIST}, spec §2.9), the command
- * list is qemu-ga's recorded one without `ABSENT_COMMANDS` (tests/oracle/differences.ts), and
+ * allow-list is written out ({@linkcode QEMU_GA_FREEZE_ALLOWLIST}, spec §2.9), the command list is
+ * qemu-ga's recorded one without `ABSENT_COMMANDS` (both in tests/oracle/differences.ts), and
  * `guest-info` is qemu-ga's recorded reply with the flags the filter must give. When
  * `/usr/sbin/qemu-ga` is installed it is started the same way and its own `guest-info` must turn
  * into ours too, which checks the written-out allow-list against the real thing.
@@ -35,18 +35,9 @@ import {
   expectedCommandNames,
   expectedInfoReply,
   infoCommandNames,
+  QEMU_GA_FREEZE_ALLOWLIST,
 } from "../oracle/differences.ts";
 import { loadFixture } from "../oracle/runner.ts";
-
-/** qemu-ga's `ga_freeze_allowlist` (spec §2.9): the only commands enabled while frozen. */
-const QEMU_GA_FREEZE_ALLOWLIST: ReadonlySet<string> = new Set([
-  "guest-ping",
-  "guest-info",
-  "guest-sync",
-  "guest-sync-delimited",
-  "guest-fsfreeze-status",
-  "guest-fsfreeze-thaw",
-]);
 
 /**
  * What an allowed command answers to the probe: the first argument-validation error, in

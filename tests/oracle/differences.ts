@@ -26,6 +26,19 @@ export const QEMU_GA_72_COMMANDS: readonly string[] = JSON.parse(
   Deno.readTextFileSync(CONFIG_RECORDING_URL),
 ).commandNames;
 
+/**
+ * qemu-ga's `ga_freeze_allowlist` (spec §2.9, §3.6): the only commands enabled while
+ * filesystems are frozen, written out from qemu-ga's source, never taken from the agent's tables.
+ */
+export const QEMU_GA_FREEZE_ALLOWLIST: ReadonlySet<string> = new Set([
+  "guest-ping",
+  "guest-info",
+  "guest-sync",
+  "guest-sync-delimited",
+  "guest-fsfreeze-status",
+  "guest-fsfreeze-thaw",
+]);
+
 /** Commands qemu-ga 7.2 registers and qga-deno deliberately does not (yet). */
 export interface AbsentCommands {
   /** The command names, as qemu-ga 7.2 lists them. */

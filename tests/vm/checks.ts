@@ -18,6 +18,7 @@ import {
   applyIntentionalDifferences,
   expectedInfoReply,
   expectUnregistered,
+  QEMU_GA_FREEZE_ALLOWLIST,
 } from "../oracle/differences.ts";
 
 /** What a check can use. */
@@ -120,15 +121,6 @@ const NO_SUCCESS_RESPONSE = [
   "guest-suspend-disk",
   "guest-suspend-ram",
   "guest-suspend-hybrid",
-];
-/** Commands qemu-ga allows while frozen (spec §3.6). */
-const FREEZE_ALLOWED = [
-  "guest-ping",
-  "guest-info",
-  "guest-sync",
-  "guest-sync-delimited",
-  "guest-fsfreeze-status",
-  "guest-fsfreeze-thaw",
 ];
 const DISK = "/mnt/disk";
 const STRAY_FF =
@@ -503,7 +495,7 @@ const fsfreezeCheck: Check = {
         supported_commands: { name: string; enabled: boolean }[];
       };
       const enabled = info.supported_commands.filter((c) => c.enabled).map((c) => c.name).sort();
-      expectEqual(enabled, [...FREEZE_ALLOWED].sort(), "commands enabled while frozen");
+      expectEqual(enabled, [...QEMU_GA_FREEZE_ALLOWLIST].sort(), "commands enabled while frozen");
 
       // Killed while frozen, restarted: still frozen.
       await restartAgent(ctx);
