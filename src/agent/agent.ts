@@ -131,7 +131,7 @@ export class Agent {
       fsfreeze,
     };
     const dispatcher = new Dispatcher({
-      handlers: HANDLERS as Record<string, never>,
+      handlers: HANDLERS,
       filter,
       context,
       onInternalError: (name, error) => log.error(`internal error in ${name}: ${error}`),

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { CommandState } from "../commands/context.ts";
 import type { Logger } from "./log.ts";
 import {
   frozenMarkerExists,
@@ -14,11 +15,11 @@ import {
   writeStateFile,
 } from "./state_file.ts";
 
-/** Error text qemu-ga returns when the counter cannot be persisted. */
-export const COMMIT_STATE_ERROR = "failed to commit persistent state to disk";
-
-/** Frozen flag and handle counter, backed by the state directory. */
-export class AgentState {
+/**
+ * Frozen flag and handle counter, backed by the state directory (the `CommandState` that
+ * commands see, `src/commands/context.ts`).
+ */
+export class AgentState implements CommandState {
   readonly paths: StatePaths;
   #frozen: boolean;
   #counter: bigint;
@@ -71,7 +72,7 @@ export class AgentState {
       writeStateFile(this.paths, handle + 1n);
     } catch (error) {
       this.#log.error(`failed to write persistent state: ${error}`);
-      throw new Error(COMMIT_STATE_ERROR);
+      throw new Error("failed to commit persistent state to disk");
     }
     this.#counter = handle + 1n;
     return handle;

@@ -31,17 +31,15 @@
  */
 
 import type { AgentConfig } from "../config/config.ts";
+import { errorText } from "../sys/os_error.ts";
 import {
-  closeFd,
-  cString,
+  changeDirectory,
   environmentEntries,
-  libc,
-  OpenFlags,
-  readSmallFile,
-  SysError,
-} from "../sys/libc.ts";
-import { strerror as errorText } from "../sys/errors.ts";
-import { listDirectory } from "../sys/fs_ffi/fs_ffi.ts";
+  ownCommandLine,
+  redirectStdioToDevNull,
+  setUmask,
+  spawnSelfInNewSession,
+} from "../sys/self_process.ts";
 import type { Logger } from "./log.ts";
 import { deferPidfile, removePidfile, writePidfile } from "./pidfile.ts";
 import { frozenMarkerExists, statePaths } from "./state_file.ts";
@@ -51,31 +49,6 @@ import { frozenMarkerExists, statePaths } from "./state_file.ts";
  * agent needs `--allow-env` for it (deno.json `permissions.default.env`).
  */
 export const DAEMON_CHILD_ENV = "QGA_DENO_DAEMON_CHILD";
-
-/** What the launcher executes: the running executable, whatever its path or name. */
-const SELF_EXE = "/proc/self/exe";
-/** The running process's argv, NUL-separated. */
-const SELF_CMDLINE = "/proc/self/cmdline";
-
-// glibc <spawn.h>.
-const POSIX_SPAWN_SETSIGMASK = 0x08;
-const POSIX_SPAWN_SETSID = 0x80;
-/** Generous upper bounds of glibc's opaque spawn structures (336 and 80 bytes on x86_64). */
-const SPAWN_ATTR_SIZE = 1024;
-const SPAWN_ACTIONS_SIZE = 1024;
-/** `sigset_t` (1024 bits); all zero bytes is the empty set. */
-const SIGSET_SIZE = 128;
-
-// statx(2): the same layout on every architecture; stx_ino is the u64 at offset 32.
-const AT_EMPTY_PATH = 0x1000;
-const STATX_INO = 0x100;
-const STATX_SIZE = 256;
-const STX_INO_OFFSET = 32;
-/** stx_dev_major and stx_dev_minor (u32 each). */
-const STX_DEV_OFFSET = 136;
-
-const F_GETFD = 1;
-const F_SETFD = 2;
 
 const encoder = new TextEncoder();
 
@@ -150,14 +123,15 @@ export function daemonize(config: AgentConfig, log: Logger): number | undefined 
       return 1;
     }
   }
-  const lib = libc();
-  lib.umask(0o077);
-  if (lib.chdir(cString("/")) < 0) {
+  setUmask(0o077);
+  try {
+    changeDirectory("/");
+  } catch {
     removePidfile();
     log.critical("failed to daemonize");
     return 1;
   }
-  reopenStdioOnDevNull();
+  redirectStdioToDevNull();
   return undefined;
 }
 
@@ -174,149 +148,17 @@ export function daemonize(config: AgentConfig, log: Logger): number | undefined 
  * guest-exec and the helper programs), nor on `--allow-read` of `/proc`.
  *
  * @returns The daemon's pid.
- * @throws SysError or Error when the process cannot be spawned.
+ * @throws OsError or Error when the process cannot be spawned.
  */
 export function spawnDaemon(): number {
-  const argv = splitCmdline(readSmallFile(SELF_CMDLINE));
-  if (argv.length === 0) throw new Error(`${SELF_CMDLINE} is empty`);
+  const argv = ownCommandLine();
+  if (argv.length === 0) throw new Error("/proc/self/cmdline is empty");
   const prefix = encoder.encode(`${DAEMON_CHILD_ENV}=`);
   const env = environmentEntries().filter((entry) => !startsWith(entry, prefix));
   env.push(encoder.encode(`${DAEMON_CHILD_ENV}=${Deno.pid}`));
-  const strings = new CStringArena([...argv, ...env]);
-  const argvArray = nullTerminated(strings.pointers.slice(0, argv.length));
-  const envArray = nullTerminated(strings.pointers.slice(argv.length));
-
-  const lib = libc();
-  const attr = new Uint8Array(SPAWN_ATTR_SIZE);
-  const actions = new Uint8Array(SPAWN_ACTIONS_SIZE);
-  spawnCheck("posix_spawnattr_init", lib.posix_spawnattr_init(attr));
-  try {
-    const flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK;
-    spawnCheck("posix_spawnattr_setflags", lib.posix_spawnattr_setflags(attr, flags));
-    const emptySet = new Uint8Array(SIGSET_SIZE);
-    spawnCheck("posix_spawnattr_setsigmask", lib.posix_spawnattr_setsigmask(attr, emptySet));
-    spawnCheck("posix_spawn_file_actions_init", lib.posix_spawn_file_actions_init(actions));
-    try {
-      const path = cString("/dev/null");
-      for (const [fd, flags] of [[0, OpenFlags.O_RDONLY], [1, OpenFlags.O_WRONLY]] as const) {
-        spawnCheck(
-          "posix_spawn_file_actions_addopen",
-          lib.posix_spawn_file_actions_addopen(actions, fd, path, flags, 0),
-        );
-      }
-      const pid = new Int32Array(1);
-      spawnCheck(
-        "posix_spawn",
-        lib.posix_spawn(pid, cString(SELF_EXE), actions, attr, argvArray, envArray),
-      );
-      return pid[0]!;
-    } finally {
-      lib.posix_spawn_file_actions_destroy(actions);
-    }
-  } finally {
-    lib.posix_spawnattr_destroy(attr);
-    strings.release();
-  }
-}
-
-/**
- * qemu-ga's `reopen_fd_to_null()` for 0, 1 and 2 — and for Deno's private duplicates of them.
- * Deno keeps a duplicate of the standard streams it was started with (observed in 2.9: one of
- * stderr, close-on-exec). Left alone, it would hold the launcher's terminal or pipe open for the
- * daemon's whole life, so a caller reading the launcher's stderr to its end would never finish;
- * every descriptor above 2 that is the same file as stderr was is pointed at `/dev/null` as well
- * (keeping its number and its close-on-exec flag, so whatever holds it stays valid).
- */
-function reopenStdioOnDevNull(): void {
-  const lib = libc();
-  const stderr = fileIdentity(2);
-  const fd = lib.open(cString("/dev/null"), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC, 0);
-  if (fd < 0) return;
-  for (const target of [0, 1, 2]) lib.dup2(fd, target);
-  if (stderr !== undefined) {
-    let names: Uint8Array[] = [];
-    try {
-      names = listDirectory("/proc/self/fd");
-    } catch {
-      // No /proc: nothing more can be found.
-    }
-    const decoder = new TextDecoder();
-    for (const name of names) {
-      const other = Number(decoder.decode(name));
-      if (!(other > 2) || other === fd || fileIdentity(other) !== stderr) continue;
-      const flags = lib.fcntl(other, F_GETFD, 0);
-      lib.dup2(fd, other);
-      if (flags >= 0) lib.fcntl(other, F_SETFD, flags);
-    }
-  }
-  if (fd > 2) closeFd(fd);
-}
-
-/** Device and inode of an open descriptor (`major:minor:inode`), or undefined. */
-function fileIdentity(fd: number): string | undefined {
-  const buffer = new Uint8Array(STATX_SIZE);
-  if (libc().statx(fd, new Uint8Array(1), AT_EMPTY_PATH, STATX_INO, buffer) < 0) return undefined;
-  const view = new DataView(buffer.buffer);
-  const ino = view.getBigUint64(STX_INO_OFFSET, true);
-  return `${view.getUint32(STX_DEV_OFFSET, true)}:${
-    view.getUint32(STX_DEV_OFFSET + 4, true)
-  }:${ino}`;
-}
-
-/** Splits `/proc/self/cmdline` (each argument NUL-terminated; empty arguments kept). */
-export function splitCmdline(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let start = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0) {
-      out.push(bytes.slice(start, i));
-      start = i + 1;
-    }
-  }
-  if (start < bytes.length) out.push(bytes.slice(start));
-  return out;
+  return spawnSelfInNewSession(argv, env);
 }
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
-}
-
-function spawnCheck(call: string, result: number): void {
-  // The posix_spawn family returns the error number instead of setting errno.
-  if (result !== 0) throw new SysError(call, result);
-}
-
-function nullTerminated(pointers: bigint[]): BigUint64Array<ArrayBuffer> {
-  const array = new BigUint64Array(new ArrayBuffer((pointers.length + 1) * 8));
-  array.set(pointers);
-  return array;
-}
-
-/**
- * NUL-terminated copies of strings in one off-heap buffer, with their addresses. (Small typed
- * arrays may live on V8's moving heap; an `ArrayBuffer`'s backing store never moves, so the
- * addresses stay valid while the arena is referenced.)
- */
-class CStringArena {
-  #buffer: Uint8Array<ArrayBuffer> | undefined;
-  /** The address of each string, in order. */
-  readonly pointers: bigint[] = [];
-
-  constructor(strings: readonly (string | Uint8Array)[]) {
-    const encoded = strings.map((s) => (typeof s === "string" ? encoder.encode(s) : s));
-    const size = encoded.reduce((sum, s) => sum + s.length + 1, 0);
-    const buffer = this.#buffer = new Uint8Array(new ArrayBuffer(Math.max(size, 1)));
-    const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer)));
-    let offset = 0;
-    for (const s of encoded) {
-      buffer.set(s, offset);
-      this.pointers.push(base + BigInt(offset));
-      offset += s.length + 1;
-    }
-  }
-
-  /** Drops the buffer; call only after the last use of {@linkcode pointers} (keeps it alive). */
-  release(): void {
-    this.#buffer = undefined;
-  }
 }

@@ -7,22 +7,19 @@
  * @module
  */
 
-import { closeFd, cString, errno, libc, OpenFlags, strerror } from "../sys/libc.ts";
+import {
+  closeFd,
+  lockWholeFile,
+  openPath,
+  statFd,
+  statPath,
+  truncateFd,
+  unlinkPath,
+  writeAllFd,
+} from "../sys/fd.ts";
+import { errorText } from "../sys/os_error.ts";
+import { OpenFlags, Statx } from "../sys/structs.ts";
 import type { Logger } from "./log.ts";
-
-// fcntl record locks: `struct flock` on x86_64 and aarch64 (l_type i16 @0, l_whence i16 @2,
-// l_start i64 @8, l_len i64 @16, l_pid i32 @24; 32 bytes).
-const F_SETLK = 6;
-const F_WRLCK = 1;
-const SEEK_SET = 0;
-const FLOCK_SIZE = 32;
-
-// statx(2): stx_ino is the u64 at offset 32 on every architecture.
-const AT_FDCWD = -100;
-const AT_EMPTY_PATH = 0x1000;
-const STATX_INO = 0x100;
-const STATX_SIZE = 256;
-const STX_INO_OFFSET = 32;
 
 const encoder = new TextEncoder();
 
@@ -53,48 +50,44 @@ let deferred: string | undefined;
  */
 export function writePidfile(path: string, pid: number = Deno.pid): void {
   if (held) return;
-  const lib = libc();
-  const cPath = cString(path);
   let fd: number;
   while (true) {
-    fd = lib.open(cPath, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC, 0o600);
-    if (fd < 0) throw new PidfileError(`Could not create '${path}': ${strerror(errno())}`);
-    const opened = inode(fd, new Uint8Array(1), AT_EMPTY_PATH);
-    if (typeof opened === "number") {
-      closeFd(fd);
-      throw new PidfileError(`Cannot stat file: ${strerror(opened)}`);
+    try {
+      fd = openPath(path, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC, 0o600);
+    } catch (error) {
+      throw new PidfileError(`Could not create '${path}': ${errorText(error)}`);
     }
-    const lock = new DataView(new ArrayBuffer(FLOCK_SIZE));
-    lock.setInt16(0, F_WRLCK, true);
-    lock.setInt16(2, SEEK_SET, true);
-    if (lib.fcntl_lock(fd, F_SETLK, new Uint8Array(lock.buffer)) < 0) {
-      const code = errno();
+    let opened: bigint;
+    try {
+      opened = statFd(fd, Statx.STATX_INO).ino;
+    } catch (error) {
       closeFd(fd);
-      throw new PidfileError(`Cannot lock pid file: ${strerror(code)}`);
+      throw new PidfileError(`Cannot stat file: ${errorText(error)}`);
+    }
+    try {
+      lockWholeFile(fd);
+    } catch (error) {
+      closeFd(fd);
+      throw new PidfileError(`Cannot lock pid file: ${errorText(error)}`);
     }
     // Make sure the file locked is the one now at `path` (another agent may have removed or
     // replaced it meanwhile); otherwise start over.
-    const current = inode(AT_FDCWD, cPath, 0);
-    if (current === opened) break;
+    if (inodeAt(path) === opened) break;
     closeFd(fd);
   }
-  if (lib.ftruncate(fd, 0n) < 0) {
-    const code = errno();
-    lib.unlink(cPath);
+  try {
+    truncateFd(fd);
+  } catch (error) {
+    unlinkQuietly(path);
     closeFd(fd);
-    throw new PidfileError(`Failed to truncate pid file: ${strerror(code)}`);
+    throw new PidfileError(`Failed to truncate pid file: ${errorText(error)}`);
   }
-  const text = encoder.encode(`${pid}\n`);
-  let written = 0;
-  while (written < text.length) {
-    const n = Number(lib.write(fd, text.subarray(written), BigInt(text.length - written)));
-    if (n < 0 && errno() === 4 /* EINTR */) continue;
-    if (n <= 0) {
-      lib.unlink(cPath);
-      closeFd(fd);
-      throw new PidfileError("Failed to write pid file");
-    }
-    written += n;
+  try {
+    writeAllFd(fd, encoder.encode(`${pid}\n`));
+  } catch {
+    unlinkQuietly(path);
+    closeFd(fd);
+    throw new PidfileError("Failed to write pid file");
   }
   held = { fd, path: absolute(path) };
 }
@@ -136,16 +129,26 @@ export function deferPidfile(path: string): void {
 export function removePidfile(): void {
   deferred = undefined;
   if (!held) return;
-  libc().unlink(cString(held.path));
+  unlinkQuietly(held.path);
   closeFd(held.fd);
   held = undefined;
 }
 
-/** The inode of `path` relative to `dirfd` (or of `dirfd` itself), or the errno. */
-function inode(dirfd: number, path: Uint8Array<ArrayBuffer>, flags: number): bigint | number {
-  const buffer = new Uint8Array(STATX_SIZE);
-  if (libc().statx(dirfd, path, flags, STATX_INO, buffer) < 0) return errno();
-  return new DataView(buffer.buffer).getBigUint64(STX_INO_OFFSET, true);
+/** The inode now at `path`, or undefined when it cannot be stat'ed. */
+function inodeAt(path: string): bigint | undefined {
+  try {
+    return statPath(path, { mask: Statx.STATX_INO }).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkPath(path);
+  } catch {
+    // Already gone.
+  }
 }
 
 /** Resolves `path` against the current directory, so it can be removed after chdir("/"). */

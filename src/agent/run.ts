@@ -1,7 +1,7 @@
 /**
- * Process-level wiring of the agent: options and config, the inspector-signal guard, log
- * destination, daemonizing and the pidfile (`daemon.ts`), socket activation, signals, and the
- * {@link Agent} itself.
+ * Process-level wiring of the agent: options and config, the inspector-signal guard, memory
+ * tuning (`memory.ts`), log destination, daemonizing and the pidfile (`daemon.ts`), socket
+ * activation, signals, and the {@link Agent} itself.
  *
  * @module
  */
@@ -13,10 +13,11 @@ import type { AgentConfig } from "../config/config.ts";
 import { COMMANDS } from "../schema/schema.ts";
 import { guardAgainstInspectorSignal } from "../sys/inspector_guard.ts";
 import { linuxSys } from "../sys/linux.ts";
-import { strerror } from "../sys/errors.ts";
-import { libc, syslogInfo } from "../sys/libc.ts";
+import { errorText } from "../sys/os_error.ts";
+import { syslogInfo } from "../sys/syslog.ts";
 import { Agent } from "./agent.ts";
 import { daemonize, daemonLauncherPid } from "./daemon.ts";
+import { fixMallocThresholds } from "./memory.ts";
 import { removePidfile, writeDeferredPidfile } from "./pidfile.ts";
 import { Logger, writerSink } from "./log.ts";
 import { VERSION_TEXT } from "./version.ts";
@@ -54,32 +55,9 @@ function openLogFile(config: AgentConfig, log: Logger): boolean {
     log.setSink(writerSink(file));
     return true;
   } catch (error) {
-    log.critical(`unable to open specified log file: ${strerror(error)}`);
+    log.critical(`unable to open specified log file: ${errorText(error)}`);
     return false;
   }
-}
-
-/** glibc's `mallopt()` parameters (malloc.h). */
-const M_TRIM_THRESHOLD = -1;
-const M_MMAP_THRESHOLD = -3;
-/** Allocations at least this large get their own mapping, returned to the kernel when freed. */
-export const MALLOC_MMAP_THRESHOLD = 16 * 1024 * 1024;
-/** Free memory at the top of the heap beyond this is returned to the kernel. */
-export const MALLOC_TRIM_THRESHOLD = 16 * 1024 * 1024;
-
-/**
- * Fixes glibc's malloc thresholds, which otherwise adapt upwards: each time a buffer that had
- * its own mapping is freed, glibc raises the mapping threshold to that buffer's size (up to
- * 32 MiB) and the heap-trim threshold to twice that, so later buffers of that size come from the
- * heap and up to 64 MiB of freed memory stays resident. The agent's large buffers (V8's
- * ArrayBuffers behind requests and replies of tens of MiB) are exactly that pattern: measured on
- * 16 requests with 24 MiB member names, the heap kept 28–52 MiB after they were freed. With
- * fixed thresholds the heap stays at ~4 MiB; buffers below 16 MiB (file-transfer chunks) are
- * still recycled within the heap.
- */
-export function fixMallocThresholds(): void {
-  libc().mallopt(M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
-  libc().mallopt(M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
 }
 
 /** Runs the agent for `args` (normally `Deno.args`); resolves to the process exit status. */

@@ -3,6 +3,9 @@
  * one request at a time, in order, as qemu-ga's main loop does. The stream's state survives
  * client reconnects on purpose (qemu-ga behaves so; clients resynchronise with 0xFF).
  *
+ * The only memory bookkeeping here is telling the garbage budget (`./memory.ts`) how many bytes
+ * came in and went out, and when a chunk's requests are no longer referenced.
+ *
  * @module
  */
 
@@ -10,108 +13,7 @@ import type { Channel } from "../channel/channel.ts";
 import { type Dispatcher, encodeReply } from "../dispatch/dispatch.ts";
 import { JsonMessageStream } from "../stream/json_stream.ts";
 import type { Logger } from "./log.ts";
-
-/** V8's `gc()`, present when the agent runs with `--expose-gc` (deno.json's start task, build.sh). */
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
-
-/** Garbage (V8 heap plus external buffers, bytes) tolerated beyond what was live after a collection. */
-export const GARBAGE_BUDGET = 32 * 1024 * 1024;
-/** Input or reply bytes that are "large": worth a look at the memory figures (~10 µs). */
-const LARGE = 1024 * 1024;
-/** Input between two looks at the memory figures while no request completes. */
-const LARGE_IDLE_INPUT = 16 * 1024 * 1024;
-/**
- * Input or reply bytes of a request that is "huge": the garbage tolerated after it is
- * {@linkcode HUGE_REQUEST_BUDGET}. Processing such a request takes 50 ms or more, which dwarfs a
- * collection (~5 ms), and its garbage left for later would add to the peak of the next one.
- */
-const HUGE_REQUEST = 16 * 1024 * 1024;
-/** Garbage tolerated after a huge request (bytes). */
-const HUGE_REQUEST_BUDGET = 8 * 1024 * 1024;
-/** A successful match on an empty string, see {@linkcode GarbageBudget.settle}. */
-const EMPTY_MATCH = /(?:)/;
-
-/**
- * Keeps the garbage of large requests from piling up. V8 sizes its heap for throughput: it lets
- * garbage grow to a multiple of the live heap (and external buffers by 64 MiB at a time) before
- * a full collection. A request costs garbage in proportion to its size — a 24 MiB member name is
- * a 24 MiB string, echoed in a 24 MiB error reply — and at V8's pace 16 such requests took the
- * agent to 476 MiB. So once the requests of a chunk have been answered — when they and their
- * replies have just become garbage — if one came with large input (1 MiB since the last look) or
- * got a large reply, or 16 MiB of input completed none, the loop compares V8's heap and external
- * memory with what was live after the last collection, and collects when more than
- * {@linkcode GARBAGE_BUDGET} has accumulated (8 MiB after a request of 16 MiB or more). Looking
- * while a request is still referenced (before it is run, or with its reply in hand) would count
- * it as live, and it would survive into the next large request, whose own copies then pile on
- * top. Small requests never come near it: the young generation (`--max-semi-space-size=1`)
- * collects their garbage as before.
- */
-class GarbageBudget {
-  #stream: JsonMessageStream;
-  /** Input since the last look. */
-  #input = 0;
-  /** Input since the last request was answered. */
-  #requestInput = 0;
-  /** A request with large input or a large reply was answered since the last look. */
-  #large = false;
-  /** A huge one was. */
-  #huge = false;
-  #live = Infinity;
-
-  /** Watches the garbage around `stream`, whose own buffer (live, not garbage) is discounted. */
-  constructor(stream: JsonMessageStream) {
-    this.#stream = stream;
-  }
-
-  #used(): number {
-    const { heapUsed, external } = Deno.memoryUsage();
-    return heapUsed + external - this.#stream.footprint;
-  }
-
-  /** A chunk of `bytes` is about to be fed. */
-  fed(bytes: number): void {
-    this.#input += bytes;
-    this.#requestInput += bytes;
-  }
-
-  /** A request has been answered with a reply of `replyBytes` (0 for none). */
-  answered(replyBytes: number): void {
-    const request = this.#requestInput;
-    this.#requestInput = 0;
-    if (request >= HUGE_REQUEST || replyBytes >= HUGE_REQUEST) this.#huge = true;
-    if (this.#huge || this.#input >= LARGE || request >= LARGE || replyBytes >= LARGE) {
-      this.#large = true;
-    }
-  }
-
-  /** The chunk's requests and replies are no longer referenced: time for a look, if one is due. */
-  settle(): void {
-    if (this.#large) {
-      // V8 keeps the subject of the last successful RegExp match alive (the legacy
-      // `RegExp.input`) until the next match: a large reply's text (the writer tests strings with
-      // a RegExp) would stay resident, however idle the agent. A match on "" takes its place.
-      EMPTY_MATCH.exec("");
-      this.#check(this.#huge ? HUGE_REQUEST_BUDGET : GARBAGE_BUDGET);
-    } else if (this.#input >= LARGE_IDLE_INPUT) {
-      this.#check(GARBAGE_BUDGET);
-    }
-  }
-
-  /** Collects when more than `budget` bytes of garbage have accumulated. */
-  #check(budget: number): void {
-    this.#input = 0;
-    this.#large = false;
-    this.#huge = false;
-    if (collectGarbage === undefined) return;
-    const used = this.#used();
-    if (used - this.#live <= budget) {
-      this.#live = Math.min(this.#live, used);
-      return;
-    }
-    collectGarbage();
-    this.#live = this.#used();
-  }
-}
+import { GarbageBudget } from "./memory.ts";
 
 /** Why a serve loop ended. */
 export type ServeEnd = "stopped" | "channel-closed" | "read-error";

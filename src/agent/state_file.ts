@@ -10,7 +10,7 @@
  */
 
 import { parseKeyFile } from "../config/key_file.ts";
-import { strerror } from "../sys/errors.ts";
+import { errorText } from "../sys/os_error.ts";
 
 /** The first handle a fresh state directory hands out. */
 export const FIRST_HANDLE = 1000n;
@@ -50,7 +50,7 @@ export function writeStateFile(paths: StatePaths, counter: bigint): void {
     // No `mode`: Deno would chmod to it exactly; open(2)'s 0666 minus the umask is qemu-ga's.
     Deno.writeTextFileSync(temp, formatStateFile(counter), { createNew: true });
   } catch (error) {
-    throw new Error(`Failed to create file “${temp}”: ${strerror(error)}`);
+    throw new Error(`Failed to create file “${temp}”: ${errorText(error)}`);
   }
   try {
     Deno.renameSync(temp, paths.stateFile);
@@ -60,7 +60,7 @@ export function writeStateFile(paths: StatePaths, counter: bigint): void {
     } catch {
       // the temp file may already be gone
     }
-    throw new Error(`Failed to rename file “${temp}” to “${paths.stateFile}”: ${strerror(error)}`);
+    throw new Error(`Failed to rename file “${temp}” to “${paths.stateFile}”: ${errorText(error)}`);
   }
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { SysError } from "../sys/libc.ts";
+import { OsError } from "../sys/os_error.ts";
 import { ChannelOpenError } from "./errors.ts";
 import {
   ListenChannel,
@@ -111,7 +111,7 @@ export function channelFromListenFd(fd: number, options?: ChannelOptions): Chann
 
 /** Resource failures (no epoll set, EMFILE) while setting a channel up, as an open error. */
 function asOpenError(error: unknown, path: string): unknown {
-  if (error instanceof SysError) {
+  if (error instanceof OsError) {
     return new ChannelOpenError(`error opening channel '${path}': ${error.message}`);
   }
   return error;

@@ -5,7 +5,9 @@
  * @module
  */
 
-import { Errno, readFd, sendFd, SysError, writeFd } from "../sys/libc.ts";
+import { Errno } from "../sys/errno.ts";
+import { readFd, sendFd, writeFd } from "../sys/libc.ts";
+import { OsError } from "../sys/os_error.ts";
 import { Poll, Socket } from "../sys/structs.ts";
 import { ChannelClosedError, WriteStallError } from "./errors.ts";
 import type { FdWaiter } from "./waiter.ts";
@@ -45,7 +47,7 @@ export interface WriteOptions {
 
 /**
  * Writes all of `bytes` in order, waiting for POLLOUT when the fd is full. Never throws:
- * resolves to undefined when everything was written, else to the reason — a {@link SysError}
+ * resolves to undefined when everything was written, else to the reason — an {@link OsError}
  * (`Broken pipe`, `Input/output error`, ...), a {@link WriteStallError} when no byte could be
  * written for `options.stallMs`, or a {@link ChannelClosedError}.
  *
@@ -72,7 +74,7 @@ export async function writeAll(
       continue;
     }
     if (n === -Errno.EINTR) continue;
-    if (n !== 0 && n !== -Errno.EAGAIN) return new SysError(options.socket ? "send" : "write", -n);
+    if (n !== 0 && n !== -Errno.EAGAIN) return new OsError(-n, options.socket ? "send" : "write");
     const left = options.stallMs - (performance.now() - lastProgress);
     if (left <= 0) return new WriteStallError(options.stallMs);
     const revents = await waiter.waitWritable(fd, Math.min(WRITE_WAIT_SLICE_MS, left));

@@ -7,17 +7,24 @@
  * @module
  */
 
-import { check, closeFd, cString, Errno, errno, libc, strerror, SysError } from "../sys/libc.ts";
-import { Epoll, sockaddrUn, sockaddrVm, Socket, SUN_PATH_MAX } from "../sys/structs.ts";
+import { Errno, strerror } from "../sys/errno.ts";
+import { check, closeFd, cString, errno, libc } from "../sys/libc.ts";
+import { OsError } from "../sys/os_error.ts";
+import {
+  Epoll,
+  Flock,
+  OpenFlags,
+  sockaddrUn,
+  sockaddrVm,
+  Socket,
+  SUN_PATH_MAX,
+} from "../sys/structs.ts";
 import type { Channel, ChannelOptions } from "./channel.ts";
 import { ChannelOpenError, ChannelReadError, WriteStallError } from "./errors.ts";
 import { READ_CHUNK, tryRead, WRITE_STALL_MS, writeAll } from "./fd_io.ts";
 import { parseVsockAddress, temporarySocketPath } from "./socket_address.ts";
 import { FdWaiter } from "./waiter.ts";
 
-const F_GETFL = 3;
-const F_SETFL = 4;
-const O_NONBLOCK = 0o4000;
 /** Safety net: re-check this often even without an epoll edge. */
 const IDLE_RECHECK_MS = 1000;
 /** Pause before retrying a failed accept (qemu-ga only warns and keeps listening). */
@@ -48,8 +55,8 @@ export class ListenChannel implements Channel {
   constructor(listenFd: number, options: ChannelOptions = {}) {
     this.#listenFd = listenFd;
     this.#stallMs = options.writeStallMs ?? WRITE_STALL_MS;
-    const flags = libc().fcntl(listenFd, F_GETFL, 0);
-    if (flags >= 0) libc().fcntl(listenFd, F_SETFL, flags | O_NONBLOCK);
+    const flags = libc().fcntl(listenFd, Flock.F_GETFL, 0);
+    if (flags >= 0) libc().fcntl(listenFd, Flock.F_SETFL, flags | OpenFlags.O_NONBLOCK);
     try {
       this.#waiter.watch(listenFd, Epoll.EPOLLIN | Epoll.EPOLLET);
     } catch (error) {
@@ -207,7 +214,7 @@ export function listenSocketFamily(fd: number): "unix-listen" | "vsock-listen" |
       libc().getsockopt(fd, Socket.SOL_SOCKET, Socket.SO_DOMAIN, value, length),
     );
   } catch (error) {
-    if (error instanceof SysError) return undefined;
+    if (error instanceof OsError) return undefined;
     throw error;
   }
   if (value[0] === Socket.AF_UNIX) return "unix-listen";

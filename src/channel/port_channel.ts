@@ -13,8 +13,10 @@
  * @module
  */
 
-import { closeFd, Errno, libc, openFd, OpenFlags, SysError } from "../sys/libc.ts";
-import { Epoll, Termios, termiosBuffer } from "../sys/structs.ts";
+import { Errno } from "../sys/errno.ts";
+import { closeFd, libc, openFd } from "../sys/libc.ts";
+import { OsError } from "../sys/os_error.ts";
+import { Epoll, OpenFlags, Termios, termiosBuffer } from "../sys/structs.ts";
 import type { Channel, ChannelOptions } from "./channel.ts";
 import { ChannelOpenError, ChannelReadError } from "./errors.ts";
 import { READ_CHUNK, tryRead, WRITE_STALL_MS, writeAll } from "./fd_io.ts";
@@ -43,7 +45,7 @@ export class PortChannel implements Channel {
 
   /**
    * Takes ownership of `fd` (closed by {@link close}); `isa` selects isa-serial semantics (EOF
-   * ends the channel). Throws SysError when no epoll set can be made; `fd` is then left open.
+   * ends the channel). Throws OsError when no epoll set can be made; `fd` is then left open.
    */
   constructor(fd: number, isa: boolean, options: ChannelOptions = {}) {
     this.#fd = fd;
@@ -54,7 +56,7 @@ export class PortChannel implements Channel {
     } catch (error) {
       // epoll refuses files without a poll operation (EPERM); qemu-ga's GLib watch treats them
       // as always ready, so does this channel, pacing its reads like qemu-ga's empty reads.
-      if (!(error instanceof SysError && error.errno === Errno.EPERM)) {
+      if (!(error instanceof OsError && error.errno === Errno.EPERM)) {
         this.#waiter.close();
         throw error;
       }
@@ -82,7 +84,7 @@ export class PortChannel implements Channel {
         return null;
       }
       if (typeof r === "object" && (this.#isa || r.errno !== Errno.EIO)) {
-        throw new ChannelReadError(new SysError("read", r.errno).message, r.errno);
+        throw new ChannelReadError(new OsError(r.errno, "read").message, r.errno);
       }
       // EAGAIN, or (virtio-serial) EOF/EIO: the host side is idle or absent. Wait for an edge.
       if (this.#unpollable) {
@@ -125,7 +127,7 @@ function openPort(path: string, flags: number): number {
   try {
     return openFd(path, flags);
   } catch (error) {
-    const reason = error instanceof SysError ? error.message : String(error);
+    const reason = error instanceof OsError ? error.message : String(error);
     throw new ChannelOpenError(`error opening channel '${path}': ${reason}`);
   }
 }

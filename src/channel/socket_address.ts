@@ -5,7 +5,8 @@
  * @module
  */
 
-import { closeFd, cString, environmentEntries, errno, libc, strerror } from "../sys/libc.ts";
+import { strerror } from "../sys/errno.ts";
+import { closeFd, cString, environmentEntries, errno, libc } from "../sys/libc.ts";
 import { ChannelOpenError } from "./errors.ts";
 
 /** A parsed vsock address. */

@@ -34,7 +34,7 @@ export class FdWaiter {
   #syncEvents = new Uint8Array(EPOLL_EVENT_SIZE * MAX_EVENTS);
   #resolveClosed!: () => void;
 
-  /** Creates the set (throws SysError when the kernel refuses). */
+  /** Creates the set (throws OsError when the kernel refuses). */
   constructor() {
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#epfd = check("epoll_create1", libc().epoll_create1(Epoll.EPOLL_CLOEXEC));
@@ -58,7 +58,7 @@ export class FdWaiter {
     return this.#closed;
   }
 
-  /** Watches `fd` for `events` (pass EPOLLET for edge-triggered); throws SysError. */
+  /** Watches `fd` for `events` (pass EPOLLET for edge-triggered); throws OsError. */
   watch(fd: number, events: number): void {
     check(
       "epoll_ctl",

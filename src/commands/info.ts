@@ -7,7 +7,7 @@
 import { COMMANDS } from "../schema/schema.ts";
 import type { Handler } from "./context.ts";
 
-/** `guest-info`: `enabled` reflects filters, freeze state and whether a handler exists. */
+/** `guest-info`: `enabled` reflects the block/allow lists and the freeze state. */
 export const guestInfo: Handler<"guest-info"> = (_args, ctx) => ({
   version: ctx.version,
   supported_commands: [...COMMANDS].reverse().map((c) => ({

@@ -1,40 +1,61 @@
 /**
- * The handler table: one entry per implemented command of the schema.
+ * The handler table: one plain `Handler<N>` per command of the schema, by wire name. Its type
+ * ({@link HandlerTable}) is derived from the schema, so a command without a handler — or a
+ * handler whose arguments or return value do not match the schema — does not compile.
  *
  * @module
  */
 
 import type { HandlerTable } from "./context.ts";
-import { makeGuestGetVcpus } from "./cpu/get.ts";
-import { makeGuestSetVcpus } from "./cpu/set.ts";
-import { makeFsfreezeHandlers, makeGuestFstrim } from "./freeze/mod.ts";
-import { makeGuestShutdown, makeSuspendHandlers } from "./power/mod.ts";
-import { makeGuestSetTime } from "./time_set.ts";
-import { makeGuestNetworkGetInterfaces } from "./network/get_interfaces.ts";
-import { FILE_HANDLERS } from "./file/mod.ts";
-import { guestFsfreezeStatus } from "./fsfreeze_status.ts";
+import { guestGetVcpus } from "./cpu/get.ts";
+import { guestSetVcpus } from "./cpu/set.ts";
+import {
+  guestFileClose,
+  guestFileFlush,
+  guestFileOpen,
+  guestFileRead,
+  guestFileSeek,
+  guestFileWrite,
+} from "./file/file_commands.ts";
+import { guestFstrim } from "./freeze/fstrim.ts";
+import {
+  guestFsfreezeFreeze,
+  guestFsfreezeFreezeList,
+  guestFsfreezeStatus,
+  guestFsfreezeThaw,
+} from "./freeze/handlers.ts";
 import { guestInfo } from "./info.ts";
+import { guestNetworkGetInterfaces } from "./network/get_interfaces.ts";
+import { guestShutdown } from "./power/shutdown.ts";
+import { guestSuspendDisk, guestSuspendHybrid, guestSuspendRam } from "./power/suspend.ts";
 import { guestPing, guestSync, guestSyncDelimited } from "./sync.ts";
 import { guestGetTime } from "./time.ts";
+import { guestSetTime } from "./time_set.ts";
 
-/** Implemented commands by wire name; schema commands missing here answer "not implemented". */
+/** Every command's handler, in schema order. */
 export const HANDLERS: HandlerTable = {
   "guest-sync-delimited": guestSyncDelimited,
   "guest-sync": guestSync,
   "guest-ping": guestPing,
   "guest-get-time": guestGetTime,
+  "guest-set-time": guestSetTime,
   "guest-info": guestInfo,
+  "guest-shutdown": guestShutdown,
+  "guest-file-open": guestFileOpen,
+  "guest-file-close": guestFileClose,
+  "guest-file-read": guestFileRead,
+  "guest-file-write": guestFileWrite,
+  "guest-file-seek": guestFileSeek,
+  "guest-file-flush": guestFileFlush,
   "guest-fsfreeze-status": guestFsfreezeStatus,
-  ...FILE_HANDLERS,
-  "guest-network-get-interfaces": makeGuestNetworkGetInterfaces((ctx) => ctx.sys.network),
-  "guest-get-vcpus": makeGuestGetVcpus((ctx) => ctx.sys.cpus),
-  "guest-set-time": makeGuestSetTime((ctx) => ({
-    clock: ctx.sys.clock,
-    runner: ctx.sys.processes,
-  })),
-  "guest-shutdown": makeGuestShutdown((ctx) => ctx.sys.processes),
-  ...makeFsfreezeHandlers((ctx) => ctx.fsfreeze),
-  "guest-fstrim": makeGuestFstrim((ctx) => ctx.sys.filesystems),
-  ...makeSuspendHandlers((ctx) => ({ runner: ctx.sys.processes, power: ctx.sys.power })),
-  "guest-set-vcpus": makeGuestSetVcpus((ctx) => ctx.sys.cpuOnline),
+  "guest-fsfreeze-freeze": guestFsfreezeFreeze,
+  "guest-fsfreeze-freeze-list": guestFsfreezeFreezeList,
+  "guest-fsfreeze-thaw": guestFsfreezeThaw,
+  "guest-fstrim": guestFstrim,
+  "guest-suspend-disk": guestSuspendDisk,
+  "guest-suspend-ram": guestSuspendRam,
+  "guest-suspend-hybrid": guestSuspendHybrid,
+  "guest-network-get-interfaces": guestNetworkGetInterfaces,
+  "guest-get-vcpus": guestGetVcpus,
+  "guest-set-vcpus": guestSetVcpus,
 };

@@ -15,11 +15,10 @@
  * @module
  */
 
-import { QgaError } from "../dispatch/errors.ts";
-import type { ClockOps } from "../sys/ops/clock.ts";
-import { asOsError } from "../sys/ops/os_error.ts";
-import type { ProcessRunner } from "../sys/ops/process.ts";
-import type { CommandContext, Handler } from "./context.ts";
+import { QgaError } from "../schema/errors.ts";
+import { OsError } from "../sys/os_error.ts";
+import type { Sys } from "../sys/sys.ts";
+import type { Handler } from "./context.ts";
 import { runCommand } from "./power/run_command.ts";
 
 /** The error for a time outside [1970, 2070) local time. */
@@ -30,14 +29,6 @@ export const HWCLOCK = "/sbin/hwclock";
 export const HWCLOCK_ACTION = "set hardware clock to system time";
 
 const NS_PER_SECOND = 1_000_000_000n;
-
-/** What guest-set-time needs. */
-export interface SetTimeDeps {
-  /** The system clock. */
-  readonly clock: ClockOps;
-  /** Runs hwclock. */
-  readonly runner: ProcessRunner;
-}
 
 /**
  * Splits int64 nanoseconds like C: `{tv_sec = ns / 1e9, tv_usec = (ns % 1e9) / 1000}`.
@@ -52,35 +43,27 @@ export function splitTimeval(ns: bigint): { seconds: bigint; microseconds: bigin
 /**
  * Sets the guest's time as upstream qemu-ga does.
  *
- * @param deps Clock and process runner.
+ * @param sys The clock, and the processes that run hwclock.
  * @param time Nanoseconds since the epoch, or `undefined` to load the time from the RTC.
  * @throws QgaError with upstream's text.
  */
-export async function setTime(deps: SetTimeDeps, time: bigint | undefined): Promise<void> {
+export async function setTime(
+  sys: Pick<Sys, "clock" | "processes">,
+  time: bigint | undefined,
+): Promise<void> {
   if (time !== undefined) {
     const { seconds, microseconds } = splitTimeval(time);
-    const year = deps.clock.localYear(seconds);
+    const year = sys.clock.localYear(seconds);
     if (year < 1970 || year >= 2070) throw new QgaError(INVALID_TIME);
     try {
-      deps.clock.setTimeOfDay(seconds, microseconds);
+      sys.clock.setTimeOfDay(seconds, microseconds);
     } catch (e) {
-      const os = asOsError(e);
-      if (!os) throw e;
-      throw new QgaError(`Failed to set time to guest: ${os.message}`);
+      if (!(e instanceof OsError)) throw e;
+      throw new QgaError(`Failed to set time to guest: ${e.message}`);
     }
   }
-  await runCommand(deps.runner, [HWCLOCK, time !== undefined ? "-w" : "-s"], HWCLOCK_ACTION);
+  await runCommand(sys.processes, [HWCLOCK, time !== undefined ? "-w" : "-s"], HWCLOCK_ACTION);
 }
 
-/**
- * Makes the `guest-set-time` handler.
- *
- * @param depsOf Picks clock and runner from the context, e.g.
- *   `(ctx) => ({ clock: ctx.sys.clock, runner: ctx.sys.processes })`.
- * @returns The handler.
- */
-export function makeGuestSetTime(
-  depsOf: (ctx: CommandContext) => SetTimeDeps,
-): Handler<"guest-set-time"> {
-  return (args, ctx) => setTime(depsOf(ctx), args.time);
-}
+/** `guest-set-time`. */
+export const guestSetTime: Handler<"guest-set-time"> = (args, ctx) => setTime(ctx.sys, args.time);

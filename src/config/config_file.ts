@@ -13,6 +13,7 @@
  */
 
 import type { GlibLevel } from "./glib_log.ts";
+import { errorText } from "../sys/os_error.ts";
 import { keyFileBoolean, keyFileString, parseKeyFile } from "./key_file.ts";
 
 /** The settings found in a config file; absent keys stay `undefined`. */
@@ -158,7 +159,5 @@ export function fileErrorMessage(caught: unknown): { notFound: boolean; message:
   if (caught instanceof Deno.errors.IsADirectory) {
     return { notFound: false, message: "Not a regular file" };
   }
-  const text = caught instanceof Error ? caught.message : String(caught);
-  const osError = text.indexOf(" (os error ");
-  return { notFound: false, message: osError >= 0 ? text.slice(0, osError) : text };
+  return { notFound: false, message: errorText(caught) };
 }

@@ -6,26 +6,31 @@
  * @module
  */
 
+import type { CommandContext, HandlerTable } from "../commands/context.ts";
 import { qdictOrder } from "../qobject/qdict_order.ts";
 import { isQDict, JoinedText, type QValue } from "../qobject/value.ts";
 import { toJsonParts } from "../qobject/writer.ts";
-import { type CommandDef, COMMANDS, findCommand } from "../schema/schema.ts";
-import { QgaError } from "./errors.ts";
+import { QgaError } from "../schema/errors.ts";
+import {
+  type Command,
+  type CommandName,
+  COMMANDS,
+  findCommand,
+  sendsSuccessReply,
+} from "../schema/schema.ts";
+import type { ArgsOf } from "../schema/types.ts";
 import type { CommandFilter } from "./filter.ts";
 import { shapeValue } from "./shape.ts";
-import { visitMembers } from "./validate.ts";
-
-/** A command implementation: validated arguments in, a value shaped by the schema out. */
-export type AnyHandler = (args: never, context: never) => unknown;
+import { validateArgs } from "./validate.ts";
 
 /** What a {@link Dispatcher} needs. */
 export interface DispatcherOptions {
-  /** Handlers by wire name; a schema command without one answers "not implemented yet". */
-  readonly handlers: Readonly<Record<string, AnyHandler | undefined>>;
+  /** One handler per schema command, by wire name. */
+  readonly handlers: HandlerTable;
   /** The block/allow/frozen filter. */
   readonly filter: CommandFilter;
   /** The context handed to every handler. */
-  readonly context: unknown;
+  readonly context: CommandContext;
   /** Called for a handler exception that is not a {@link QgaError} (a bug). */
   readonly onInternalError?: (command: string, error: unknown) => void;
 }
@@ -112,10 +117,9 @@ export class Dispatcher {
     this.#delimitNextReply = true;
   }
 
-  /** True when `name` is registered, enabled by the filter, and implemented. */
+  /** True when `name` is registered and enabled by the filter. */
   isAvailable(name: string): boolean {
-    return findCommand(name) !== undefined && this.#options.filter.isEnabled(name) &&
-      this.#options.handlers[name] !== undefined;
+    return findCommand(name) !== undefined && this.#options.filter.isEnabled(name);
   }
 
   /** Handles one parsed request; resolves to the reply bytes, or null when none is due. */
@@ -125,7 +129,7 @@ export class Dispatcher {
       const { name, args } = checkEnvelope(request);
       const command = this.#lookup(name);
       const result = await this.#run(command, args);
-      if (command.successResponse === false) return null;
+      if (!sendsSuccessReply(command)) return null;
       const delimited = this.#delimitNextReply;
       this.#delimitNextReply = false;
       return encodeReply(id === undefined ? { return: result } : { return: result, id }, delimited);
@@ -135,7 +139,7 @@ export class Dispatcher {
     }
   }
 
-  #lookup(name: string): CommandDef {
+  #lookup(name: string): Command {
     // A name longer than any command's is not looked up: V8 would copy a large one to hash it.
     const command = name.length <= LONGEST_COMMAND_NAME ? findCommand(name) : undefined;
     if (!command) {
@@ -149,17 +153,14 @@ export class Dispatcher {
     return command;
   }
 
-  async #run(command: CommandDef, argsDict: Map<string, QValue>): Promise<QValue> {
-    const args = visitMembers(command.args ?? [], argsDict);
+  async #run<N extends CommandName>(
+    command: Command<N>,
+    argsDict: Map<string, QValue>,
+  ): Promise<QValue> {
+    const args: ArgsOf<N> = validateArgs(command, argsDict);
     const handler = this.#options.handlers[command.name];
-    if (!handler) {
-      throw new QgaError(`Command ${command.name} is not implemented yet in qga-deno`);
-    }
-    const value = await (handler as (a: unknown, c: unknown) => unknown)(
-      args,
-      this.#options.context,
-    );
-    return command.returns === undefined ? {} : shapeValue(command.returns, value);
+    const value = await handler(args, this.#options.context);
+    return "returns" in command ? shapeValue(command.returns, value) : {};
   }
 
   #asQgaError(request: QValue, error: unknown): QgaError {

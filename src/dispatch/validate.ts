@@ -11,8 +11,16 @@
 import { firstLeftOver } from "../qobject/ghash_order.ts";
 import { qdictOrder } from "../qobject/qdict_order.ts";
 import { INT64_MAX, INT64_MIN, isQDict, type QDict, type QValue } from "../qobject/value.ts";
-import { type MemberDef, namedType, type TypeRef } from "../schema/schema.ts";
-import { QgaError } from "./errors.ts";
+import {
+  type Command,
+  type CommandDef,
+  type CommandName,
+  type MemberDef,
+  namedType,
+  type TypeRef,
+} from "../schema/schema.ts";
+import type { ArgsOf } from "../schema/types.ts";
+import { QgaError } from "../schema/errors.ts";
 
 const UINT64_MOD = 2n ** 64n;
 
@@ -109,4 +117,17 @@ function unexpectedMember(members: readonly MemberDef[], dict: QDict, present: n
   }
   const read = members.filter((m) => dict.has(m.name)).map((m) => m.name);
   return firstLeftOver(qdictOrder([...dict.keys()]), read)!;
+}
+
+/**
+ * Validates a request's `arguments` against command `N`'s schema entry.
+ *
+ * @returns The arguments as its handler receives them.
+ * @throws QgaError with qemu-ga's text for the first problem.
+ */
+export function validateArgs<N extends CommandName>(command: Command<N>, dict: QDict): ArgsOf<N> {
+  const def: CommandDef = command;
+  // visitMembers() has just checked every member against this very list, which is what
+  // `ArgsOf<N>` is computed from: the one place where a runtime check establishes a static type.
+  return visitMembers(def.args ?? [], dict) as ArgsOf<N>;
 }

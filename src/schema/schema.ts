@@ -3,8 +3,11 @@
  *
  * This is QEMU's `qga/qapi-schema.json` idea without a generator: argument validation and its
  * error texts (`../dispatch/validate.ts`), reply shaping (`../dispatch/shape.ts`), `guest-info`,
- * the `-b help` list and the handlers' TypeScript types (`./types.ts`) are all derived from the
- * two tables below. Adding a command = an entry in {@link COMMANDS} + a handler + a test.
+ * the `-b help` list, the handlers' TypeScript types (`./types.ts`) and the completeness of the
+ * handler table (`../commands/mod.ts`) are all derived from the two tables below; so are the
+ * test suites' lists of commands (which may run on a host, which the VM compares with qemu-ga).
+ * Adding a command = an entry in {@link COMMANDS} + a handler + a table entry + a test (README:
+ * "Adding a command").
  *
  * Type references: `"int"` (int64), `"uint64"`, `"str"`, `"bool"`, `"number"` (double),
  * `{ list: T }`, or the name of an entry in {@link TYPES}. A return member marked `plain` is a
@@ -41,9 +44,21 @@ export type TypeDef =
     readonly branches: { readonly int?: TypeRef; readonly str?: TypeRef; readonly bool?: TypeRef };
   };
 
+/**
+ * What a command does to the guest — qga-deno's own classification, not qemu-ga's:
+ *
+ * - `read`: only reports (time, interfaces, CPUs, freeze state, ...); safe to run anywhere;
+ * - `file`: guest-file-* (what it touches is the path the host names);
+ * - `change`: changes the machine (clock, power, freeze, trim, CPUs): never run on a host,
+ *   only in a VM or against the fake `Sys`.
+ */
+export type CommandEffect = "read" | "file" | "change";
+
 /** A command: wire name, arguments, return type and whether success sends a reply. */
 export interface CommandDef {
   readonly name: string;
+  /** What it does to the guest. */
+  readonly effect: CommandEffect;
   readonly args?: readonly MemberDef[];
   /** Absent: the command returns `{}`. */
   readonly returns?: TypeRef;
@@ -143,30 +158,43 @@ export const TYPES = {
 
 /** The seed commands in registration (schema) order; `guest-info` lists them in reverse. */
 export const COMMANDS = [
-  { name: "guest-sync-delimited", args: [{ name: "id", type: "int" }], returns: "int" },
-  { name: "guest-sync", args: [{ name: "id", type: "int" }], returns: "int" },
-  { name: "guest-ping" },
-  { name: "guest-get-time", returns: "int" },
-  { name: "guest-set-time", args: [{ name: "time", type: "int", optional: true }] },
-  { name: "guest-info", returns: "GuestAgentInfo" },
+  {
+    name: "guest-sync-delimited",
+    effect: "read",
+    args: [{ name: "id", type: "int" }],
+    returns: "int",
+  },
+  { name: "guest-sync", effect: "read", args: [{ name: "id", type: "int" }], returns: "int" },
+  { name: "guest-ping", effect: "read" },
+  { name: "guest-get-time", effect: "read", returns: "int" },
+  {
+    name: "guest-set-time",
+    effect: "change",
+    args: [{ name: "time", type: "int", optional: true }],
+  },
+  { name: "guest-info", effect: "read", returns: "GuestAgentInfo" },
   {
     name: "guest-shutdown",
+    effect: "change",
     args: [{ name: "mode", type: "str", optional: true }],
     successResponse: false,
   },
   {
     name: "guest-file-open",
+    effect: "file",
     args: [{ name: "path", type: "str" }, { name: "mode", type: "str", optional: true }],
     returns: "int",
   },
-  { name: "guest-file-close", args: [{ name: "handle", type: "int" }] },
+  { name: "guest-file-close", effect: "file", args: [{ name: "handle", type: "int" }] },
   {
     name: "guest-file-read",
+    effect: "file",
     args: [{ name: "handle", type: "int" }, { name: "count", type: "int", optional: true }],
     returns: "GuestFileRead",
   },
   {
     name: "guest-file-write",
+    effect: "file",
     args: [
       { name: "handle", type: "int" },
       { name: "buf-b64", type: "str" },
@@ -176,6 +204,7 @@ export const COMMANDS = [
   },
   {
     name: "guest-file-seek",
+    effect: "file",
     args: [
       { name: "handle", type: "int" },
       { name: "offset", type: "int" },
@@ -183,27 +212,34 @@ export const COMMANDS = [
     ],
     returns: "GuestFileSeek",
   },
-  { name: "guest-file-flush", args: [{ name: "handle", type: "int" }] },
-  { name: "guest-fsfreeze-status", returns: "GuestFsfreezeStatus" },
-  { name: "guest-fsfreeze-freeze", returns: "int" },
+  { name: "guest-file-flush", effect: "file", args: [{ name: "handle", type: "int" }] },
+  { name: "guest-fsfreeze-status", effect: "read", returns: "GuestFsfreezeStatus" },
+  { name: "guest-fsfreeze-freeze", effect: "change", returns: "int" },
   {
     name: "guest-fsfreeze-freeze-list",
+    effect: "change",
     args: [{ name: "mountpoints", type: { list: "str" }, optional: true }],
     returns: "int",
   },
-  { name: "guest-fsfreeze-thaw", returns: "int" },
+  { name: "guest-fsfreeze-thaw", effect: "change", returns: "int" },
   {
     name: "guest-fstrim",
+    effect: "change",
     args: [{ name: "minimum", type: "int", optional: true }],
     returns: "GuestFilesystemTrimResponse",
   },
-  { name: "guest-suspend-disk", successResponse: false },
-  { name: "guest-suspend-ram", successResponse: false },
-  { name: "guest-suspend-hybrid", successResponse: false },
-  { name: "guest-network-get-interfaces", returns: { list: "GuestNetworkInterface" } },
-  { name: "guest-get-vcpus", returns: { list: "GuestLogicalProcessor" } },
+  { name: "guest-suspend-disk", effect: "change", successResponse: false },
+  { name: "guest-suspend-ram", effect: "change", successResponse: false },
+  { name: "guest-suspend-hybrid", effect: "change", successResponse: false },
+  {
+    name: "guest-network-get-interfaces",
+    effect: "read",
+    returns: { list: "GuestNetworkInterface" },
+  },
+  { name: "guest-get-vcpus", effect: "read", returns: { list: "GuestLogicalProcessor" } },
   {
     name: "guest-set-vcpus",
+    effect: "change",
     args: [{ name: "vcpus", type: { list: "GuestLogicalProcessor" } }],
     returns: "int",
   },
@@ -211,6 +247,12 @@ export const COMMANDS = [
 
 /** Wire name of a command in {@link COMMANDS}. */
 export type CommandName = (typeof COMMANDS)[number]["name"];
+
+/** The schema entry of command `N` (of any command by default), with its literal types. */
+export type Command<N extends CommandName = CommandName> = Extract<
+  (typeof COMMANDS)[number],
+  { readonly name: N }
+>;
 
 /** The commands allowed while filesystems are frozen (qemu-ga's freeze allow-list). */
 export const FROZEN_ALLOWED: ReadonlySet<string> = new Set([
@@ -222,11 +264,21 @@ export const FROZEN_ALLOWED: ReadonlySet<string> = new Set([
   "guest-fsfreeze-thaw",
 ]);
 
-const byName: ReadonlyMap<string, CommandDef> = new Map(COMMANDS.map((c) => [c.name, c]));
+const byName: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));
 
 /** Looks up a command definition by its exact (case-sensitive) wire name. */
-export function findCommand(name: string): CommandDef | undefined {
+export function findCommand(name: string): Command | undefined {
   return byName.get(name);
+}
+
+/** True when success sends a reply (false for shutdown and suspend). */
+export function sendsSuccessReply(command: CommandDef): boolean {
+  return command.successResponse !== false;
+}
+
+/** The commands with effect `effect`, in schema order. */
+export function commandsWith(effect: CommandEffect): CommandName[] {
+  return COMMANDS.filter((c) => c.effect === effect).map((c) => c.name);
 }
 
 /** Looks up a named type; throws for a name the schema does not define (a schema bug). */

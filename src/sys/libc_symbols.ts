@@ -13,7 +13,6 @@
 /** Every libc function and variable qga-deno uses, in `Deno.dlopen` form. */
 export const LIBC_SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
   // Files and descriptors.
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
@@ -84,7 +83,7 @@ export const LIBC_SYMBOLS = {
   uname: { parameters: ["buffer"], result: "i32" },
   openlog: { parameters: ["buffer", "i32", "i32"], result: "void" },
   syslog: { parameters: ["i32", "buffer", "buffer"], result: "void" },
-  // Daemonizing and the pidfile (src/agent/daemon.ts).
+  // Re-executing the agent as a daemon (./self_process.ts).
   posix_spawn: {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",

@@ -1,21 +1,32 @@
 /**
- * The production {@link Sys}: Linux through libc FFI.
+ * The production {@link Sys}: Linux through libc FFI and Deno's permission-checked APIs.
  *
  * @module
  */
 
-import { SysfsCpus } from "./fs_ffi/cpu_sysfs.ts";
-import { realtimeNs } from "./libc.ts";
-import { LinuxNetworkSource } from "./net/network_source.ts";
-import { linuxSysOps } from "./ops/mod.ts";
+import { linuxClock } from "./clock.ts";
+import { LinuxCpus } from "./cpus.ts";
+import { denoGuestFiles } from "./files/files.ts";
+import { LinuxFilesystems } from "./filesystems/filesystems.ts";
+import { LinuxNetwork } from "./network/network.ts";
+import { LinuxPower } from "./power.ts";
+import { DenoProcesses } from "./processes.ts";
 import type { Sys } from "./sys.ts";
 
-/** Returns the Linux implementation of {@link Sys}. */
-export function linuxSys(): Sys {
+/**
+ * Returns the Linux implementation of {@link Sys}.
+ *
+ * @param root Where the fixed paths (`/proc/...`, `/sys/...`) are read: `/` in production, a
+ *   fixture tree in tests. Guest files, programs and the clock are never rooted.
+ */
+export function linuxSys(root = "/"): Sys {
   return {
-    realtimeNs,
-    network: new LinuxNetworkSource(),
-    cpus: new SysfsCpus(),
-    ...linuxSysOps(),
+    clock: linuxClock,
+    filesystems: new LinuxFilesystems(root),
+    files: denoGuestFiles,
+    processes: new DenoProcesses(),
+    cpus: new LinuxCpus(root),
+    network: new LinuxNetwork(root),
+    power: new LinuxPower(root),
   };
 }

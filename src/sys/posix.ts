@@ -8,14 +8,14 @@
 import { check, libc } from "./libc.ts";
 import { sigactionHandler, sigactionStruct, TIME_STRUCT_SIZE, Utsname } from "./structs.ts";
 
-/** `clock_gettime(clock)` in nanoseconds; throws {@link SysError}. */
+/** `clock_gettime(clock)` in nanoseconds; throws an `OsError`. */
 export function clockNs(clock: number): bigint {
   const ts = new BigInt64Array(TIME_STRUCT_SIZE / 8);
   check("clock_gettime", libc().clock_gettime(clock, ts));
   return ts[0]! * 1000000000n + ts[1]!;
 }
 
-/** The fields of `uname(2)`, decoded as UTF-8; throws {@link SysError}. */
+/** The fields of `uname(2)`, decoded as UTF-8; throws an `OsError`. */
 export function uname(): {
   sysname: string;
   nodename: string;
@@ -43,7 +43,7 @@ export function uname(): {
 /**
  * The current disposition of signal `signo` — `SIG_DFL` (0n), `SIG_IGN` (1n) or a handler's
  * address — read with `sigaction(signo, NULL, &old)`, which changes nothing. Throws
- * {@link SysError}.
+ * an `OsError`.
  */
 export function signalDisposition(signo: number): bigint {
   const old = sigactionStruct(0n);
@@ -53,7 +53,7 @@ export function signalDisposition(signo: number): bigint {
 
 /**
  * Sets signal `signo`'s disposition to `handler` (`SIG_DFL`/`SIG_IGN`; no flags, empty mask) and
- * returns the one it replaced. Throws {@link SysError}.
+ * returns the one it replaced. Throws an `OsError`.
  */
 export function setSignalDisposition(signo: number, handler: bigint): bigint {
   const old = sigactionStruct(0n);

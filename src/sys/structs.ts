@@ -1,17 +1,68 @@
 /**
- * C struct layouts the agent passes to libc, for glibc on Linux x86_64 and aarch64, built and read
- * as plain byte arrays (little-endian on both). Every layout the FFI layer depends on lives here,
- * with its offsets spelled out, so that a new architecture needs one file checked.
+ * C struct layouts and ABI constants the agent passes to libc, for glibc on Linux x86_64 and
+ * aarch64 (both little-endian, LP64), built and read as plain byte arrays. Every layout the FFI
+ * layer depends on lives here, with its offsets spelled out; what differs between the two
+ * architectures is in one table, {@link ARCH_ABI}, picked once for the running one.
  *
  * @module
  */
 
-const IS_X86_64 = Deno.build.arch === "x86_64";
+/** The architectures qga-deno is built for. */
+export type Arch = "x86_64" | "aarch64";
 
-/** Address families and socket constants (identical on x86_64 and aarch64). */
+/** What differs between x86_64 and aarch64 (everything else below is the same on both). */
+export interface ArchAbi {
+  /** `sizeof(struct epoll_event)`: glibc packs it on x86_64 only. */
+  readonly epollEventSize: number;
+  /** Offset of `epoll_event.data`. */
+  readonly epollDataOffset: number;
+  /** `O_DIRECTORY`: x86's own value vs asm-generic. */
+  readonly O_DIRECTORY: number;
+  /** `O_NOFOLLOW`: x86's own value vs asm-generic. */
+  readonly O_NOFOLLOW: number;
+}
+
+/** The per-architecture table. */
+export const ARCH_ABI: Readonly<Record<Arch, ArchAbi>> = {
+  x86_64: { epollEventSize: 12, epollDataOffset: 4, O_DIRECTORY: 0o200000, O_NOFOLLOW: 0o400000 },
+  aarch64: { epollEventSize: 16, epollDataOffset: 8, O_DIRECTORY: 0o40000, O_NOFOLLOW: 0o100000 },
+};
+
+/** The running architecture (anything else is treated as x86_64, which nothing ships for). */
+export const ARCH: Arch = Deno.build.arch === "aarch64" ? "aarch64" : "x86_64";
+
+/** The running architecture's entry of {@link ARCH_ABI}. */
+export const ABI: ArchAbi = ARCH_ABI[ARCH];
+
+/** `open(2)` flags (the two that differ per architecture come from {@link ABI}). */
+export const OpenFlags = {
+  O_RDONLY: 0,
+  O_WRONLY: 1,
+  O_RDWR: 2,
+  O_CREAT: 0o100,
+  O_EXCL: 0o200,
+  O_NOCTTY: 0o400,
+  O_TRUNC: 0o1000,
+  O_APPEND: 0o2000,
+  O_NONBLOCK: 0o4000,
+  O_CLOEXEC: 0o2000000,
+  O_DIRECTORY: ABI.O_DIRECTORY,
+  O_NOFOLLOW: ABI.O_NOFOLLOW,
+} as const;
+
+/** `*at()` constants. */
+export const At = {
+  AT_FDCWD: -100,
+  AT_SYMLINK_NOFOLLOW: 0x100,
+  AT_EMPTY_PATH: 0x1000,
+} as const;
+
+/** Address families and socket constants. */
 export const Socket = {
   AF_UNIX: 1,
   AF_INET: 2,
+  AF_INET6: 10,
+  AF_PACKET: 17,
   AF_VSOCK: 40,
   SOCK_STREAM: 1,
   SOCK_NONBLOCK: 0o4000,
@@ -65,6 +116,31 @@ export function sockaddrIn(ipv4: readonly number[], port: number): Uint8Array<Ar
   return address;
 }
 
+/**
+ * Where the address bytes sit in a `struct sockaddr` of `family`: `sockaddr_in.sin_addr` @4
+ * (4 bytes), `sockaddr_in6.sin6_addr` @8 (16 bytes); null for other families.
+ */
+export function sockaddrAddressSlice(family: number): { offset: number; length: number } | null {
+  if (family === Socket.AF_INET) return { offset: 4, length: 4 };
+  if (family === Socket.AF_INET6) return { offset: 8, length: 16 };
+  return null;
+}
+
+/**
+ * glibc's `struct ifaddrs` (56 bytes): `ifa_next` @0, `ifa_name` @8, `ifa_flags` (u32) @16,
+ * `ifa_addr` @24, `ifa_netmask` @32, `ifa_ifu` @40, `ifa_data` @48 (pointers, 8 bytes).
+ */
+export const Ifaddrs = { NEXT: 0, NAME: 8, FLAGS: 16, ADDR: 24, NETMASK: 32, SIZE: 56 } as const;
+
+/**
+ * `struct ifreq` (40 bytes): `ifr_name[IFNAMSIZ = 16]` @0, then the union; for SIOCGIFHWADDR
+ * `ifr_hwaddr` is a `struct sockaddr` @16 whose `sa_data` starts @18.
+ */
+export const Ifreq = { SIZE: 40, NAME_SIZE: 16, HWADDR_DATA: 18, ETHER_ADDR_LEN: 6 } as const;
+
+/** `ioctl(SIOCGIFHWADDR)`. */
+export const SIOCGIFHWADDR = 0x8927;
+
 /** epoll constants. */
 export const Epoll = {
   EPOLLIN: 0x001,
@@ -85,15 +161,14 @@ export const Epoll = {
  * `__attribute__((packed))` on x86_64 only (12 bytes, data @4); on aarch64 the union is
  * naturally aligned (16 bytes, data @8).
  */
-export const EPOLL_EVENT_SIZE = IS_X86_64 ? 12 : 16;
-const EPOLL_DATA_OFFSET = IS_X86_64 ? 4 : 8;
+export const EPOLL_EVENT_SIZE = ABI.epollEventSize;
 
 /** One `struct epoll_event` whose `data.u64` is `data` (a file descriptor here). */
 export function epollEvent(events: number, data: number): Uint8Array<ArrayBuffer> {
   const event = new Uint8Array(EPOLL_EVENT_SIZE);
   const view = new DataView(event.buffer);
   view.setUint32(0, events >>> 0, true);
-  view.setUint32(EPOLL_DATA_OFFSET, data >>> 0, true);
+  view.setUint32(ABI.epollDataOffset, data >>> 0, true);
   return event;
 }
 
@@ -101,7 +176,10 @@ export function epollEvent(events: number, data: number): Uint8Array<ArrayBuffer
 export function readEpollEvent(events: Uint8Array, i: number): { events: number; data: number } {
   const view = new DataView(events.buffer, events.byteOffset, events.byteLength);
   const at = i * EPOLL_EVENT_SIZE;
-  return { events: view.getUint32(at, true), data: view.getUint32(at + EPOLL_DATA_OFFSET, true) };
+  return {
+    events: view.getUint32(at, true),
+    data: view.getUint32(at + ABI.epollDataOffset, true),
+  };
 }
 
 /** poll constants. */
@@ -127,9 +205,9 @@ export function pollRevents(fds: Uint8Array, i: number): number {
 }
 
 /**
- * glibc's `struct termios` (60 bytes; Linux x86_64 and aarch64): `c_iflag` @0, `c_oflag` @4,
- * `c_cflag` @8, `c_lflag` @12 (u32 each), `c_line` @16, `c_cc[32]` @17, `c_ispeed` @52,
- * `c_ospeed` @56. Flag values are the asm-generic `termbits.h` ones (octal).
+ * glibc's `struct termios` (60 bytes): `c_iflag` @0, `c_oflag` @4, `c_cflag` @8, `c_lflag` @12
+ * (u32 each), `c_line` @16, `c_cc[32]` @17, `c_ispeed` @52, `c_ospeed` @56. Flag values are the
+ * asm-generic `termbits.h` ones (octal), which x86 shares.
  */
 export const Termios = {
   SIZE: 60,
@@ -165,13 +243,16 @@ export function termiosBuffer(): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * glibc's `struct sigaction` (152 bytes; Linux x86_64 and aarch64 share the generic layout):
- * `sa_handler` / `sa_sigaction` (pointer) @0, `sa_mask` (`sigset_t`, 128 bytes) @8,
- * `int sa_flags` @136, `sa_restorer` (pointer) @144. `SIG_DFL` is 0 and `SIG_IGN` is 1.
+ * glibc's `struct sigaction` (152 bytes): `sa_handler` / `sa_sigaction` (pointer) @0, `sa_mask`
+ * (`sigset_t`, 128 bytes) @8, `int sa_flags` @136, `sa_restorer` (pointer) @144. `SIG_DFL` is 0
+ * and `SIG_IGN` is 1.
  */
 export const Sigaction = { SIZE: 152, HANDLER: 0, FLAGS: 136, SIG_DFL: 0n, SIG_IGN: 1n } as const;
 
-/** Signal numbers (x86_64 and aarch64). */
+/** `sizeof(sigset_t)` in glibc (1024 bits); all zero bytes is the empty set. */
+export const SIGSET_SIZE = 128;
+
+/** Signal numbers. */
 export const Signal = { SIGHUP: 1, SIGINT: 2, SIGUSR1: 10, SIGPIPE: 13, SIGTERM: 15 } as const;
 
 /** A `struct sigaction` whose handler is `handler` (SIG_DFL/SIG_IGN or an address). */
@@ -200,3 +281,83 @@ export const Clock = { CLOCK_REALTIME: 0, CLOCK_MONOTONIC: 1 } as const;
  * release, version, machine, domainname.
  */
 export const Utsname = { SIZE: 390, FIELD: 65 } as const;
+
+/**
+ * `struct statx` (256 bytes, the kernel's own layout on every architecture): `stx_mode` (u16)
+ * @28, `stx_ino` (u64) @32, `stx_rdev_major`/`_minor` (u32) @128/@132, `stx_dev_major`/`_minor`
+ * (u32) @136/@140. Mask bits: `STATX_BASIC_STATS` (0x7ff), `STATX_INO` (0x100).
+ */
+export const Statx = {
+  SIZE: 256,
+  MODE: 28,
+  INO: 32,
+  RDEV_MAJOR: 128,
+  RDEV_MINOR: 132,
+  DEV_MAJOR: 136,
+  DEV_MINOR: 140,
+  STATX_INO: 0x100,
+  STATX_BASIC_STATS: 0x7ff,
+} as const;
+
+/** File type bits of a mode (`S_IFMT` and the types the agent looks at). */
+export const FileType = {
+  S_IFMT: 0o170000,
+  S_IFDIR: 0o040000,
+  S_IFBLK: 0o060000,
+  S_IFREG: 0o100000,
+} as const;
+
+/** The fields of a `struct statx` the agent uses. */
+export interface StatxFields {
+  /** `stx_mode` (type and permission bits). */
+  readonly mode: number;
+  /** `stx_ino`, exact. */
+  readonly ino: bigint;
+  /** `stx_dev_major:stx_dev_minor`: the device holding the file. */
+  readonly dev: readonly [number, number];
+  /** `stx_rdev_major:stx_rdev_minor`: the device a device file stands for. */
+  readonly rdev: readonly [number, number];
+}
+
+/** Reads the fields of a `struct statx` filled by the kernel. */
+export function readStatx(buffer: Uint8Array): StatxFields {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const u32 = (at: number) => view.getUint32(at, true);
+  return {
+    mode: view.getUint16(Statx.MODE, true),
+    ino: view.getBigUint64(Statx.INO, true),
+    dev: [u32(Statx.DEV_MAJOR), u32(Statx.DEV_MINOR)],
+    rdev: [u32(Statx.RDEV_MAJOR), u32(Statx.RDEV_MINOR)],
+  };
+}
+
+/**
+ * `struct flock` (32 bytes): `l_type` (i16) @0, `l_whence` (i16) @2, `l_start` (i64) @8,
+ * `l_len` (i64) @16, `l_pid` (i32) @24; with the fcntl constants for a write lock.
+ */
+export const Flock = { SIZE: 32, F_GETFD: 1, F_SETFD: 2, F_GETFL: 3, F_SETFL: 4, F_SETLK: 6 };
+
+/** An exclusive whole-file write lock request (`F_WRLCK`, `SEEK_SET`, start 0, length 0). */
+export function writeLockStruct(): Uint8Array<ArrayBuffer> {
+  const lock = new Uint8Array(Flock.SIZE);
+  const view = new DataView(lock.buffer);
+  view.setInt16(0, 1, /* F_WRLCK */ true);
+  view.setInt16(2, 0, /* SEEK_SET */ true);
+  return lock;
+}
+
+/**
+ * glibc's `struct dirent` on 64-bit Linux: `d_ino` (u64) @0, `d_off` (i64) @8, `d_reclen` (u16)
+ * @16, `d_type` (u8) @18, `d_name[256]` @19.
+ */
+export const Dirent = { NAME: 19, NAME_MAX: 256 } as const;
+
+/** glibc's `<spawn.h>` flags, and generous bounds of its opaque spawn structures. */
+export const Spawn = {
+  POSIX_SPAWN_SETSIGMASK: 0x08,
+  POSIX_SPAWN_SETSID: 0x80,
+  /** `sizeof(posix_spawnattr_t)` is 336 on x86_64 and aarch64. */
+  ATTR_SIZE: 1024,
+  /** `sizeof(posix_spawn_file_actions_t)` is 80. */
+  ACTIONS_SIZE: 1024,
+} as const;

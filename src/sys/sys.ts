@@ -1,22 +1,38 @@
 /**
- * The `Sys` interface: everything commands need from the operating system, in one place so that
- * commands can be tested against fakes and fixture trees without root. The real implementation
- * (`./linux.ts`) reaches fixed-path special files through libc FFI; user paths (guest-file-*)
- * stay on Deno APIs so the baked `--allow-read/--allow-write` flags confine them.
+ * The `Sys` interface: everything commands need from the operating system, one domain per
+ * member, so that commands can be tested against one fake (`tests/helpers/fake_sys.ts`) and
+ * against fixture trees without root. Commands reach the OS only through `ctx.sys`.
+ *
+ * The Linux implementation (`./linux.ts`) reaches fixed-path special files (`/proc`, `/sys`,
+ * ioctls) through libc FFI; paths the host names (guest-file-*) and programs stay on Deno APIs,
+ * so the baked `--allow-read`/`--allow-write`/`--allow-run` flags confine them. Every domain
+ * reports OS failures as `OsError` (`./os_error.ts`).
  *
  * @module
  */
 
-import type { CpuSysfs } from "./fs_ffi/cpu_sysfs.ts";
-import type { NetworkSource } from "./net/network_source.ts";
-import type { SysOps } from "./ops/mod.ts";
+import type { Clock } from "./clock.ts";
+import type { Cpus } from "./cpus.ts";
+import type { GuestFiles } from "./files/files.ts";
+import type { Filesystems } from "./filesystems/filesystems.ts";
+import type { Network } from "./network/network.ts";
+import type { Power } from "./power.ts";
+import type { Processes } from "./processes.ts";
 
 /** Operating-system services used by command handlers. */
-export interface Sys extends SysOps {
-  /** Wall-clock time in nanoseconds since the epoch, exact (microsecond resolution × 1000). */
-  realtimeNs(): bigint;
-  /** getifaddrs, SIOCGIFHWADDR and /proc/net/dev (guest-network-get-interfaces). */
-  readonly network: NetworkSource;
-  /** /sys/devices/system/cpu (guest-get-vcpus). */
-  readonly cpus: CpuSysfs;
+export interface Sys {
+  /** Wall clock: read exactly, set (guest-get-time, guest-set-time). */
+  readonly clock: Clock;
+  /** Mount tables, FIFREEZE/FITHAW/FITRIM (guest-fsfreeze-*, guest-fstrim). */
+  readonly filesystems: Filesystems;
+  /** Files the host names (guest-file-*). */
+  readonly files: GuestFiles;
+  /** Helper programs: hook, hwclock, shutdown, suspend helpers. */
+  readonly processes: Processes;
+  /** `/sys/devices/system/cpu` (guest-get-vcpus, guest-set-vcpus). */
+  readonly cpus: Cpus;
+  /** getifaddrs, SIOCGIFHWADDR, `/proc/net/dev` (guest-network-get-interfaces). */
+  readonly network: Network;
+  /** `/sys/power/state` (guest-suspend-*). */
+  readonly power: Power;
 }

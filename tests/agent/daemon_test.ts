@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { splitCmdline } from "../../src/agent/daemon.ts";
+import { splitCmdline } from "../../src/sys/self_process.ts";
 import {
   deferPidfile,
   deferredPidfile,

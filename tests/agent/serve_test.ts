@@ -9,18 +9,14 @@ import assert from "node:assert/strict";
 import { Logger } from "../../src/agent/log.ts";
 import { ServeLoop } from "../../src/agent/serve.ts";
 import type { Channel } from "../../src/channel/channel.ts";
-import { Dispatcher } from "../../src/dispatch/dispatch.ts";
-import { CommandFilter } from "../../src/dispatch/filter.ts";
+import type { Dispatcher } from "../../src/dispatch/dispatch.ts";
+import { testDispatcher } from "../helpers/command_context.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 function dispatcher(): Dispatcher {
-  return new Dispatcher({
-    handlers: { "guest-sync": (a: { id: bigint }) => a.id } as never,
-    filter: new CommandFilter({ isFrozen: () => false }),
-    context: {},
-  });
+  return testDispatcher();
 }
 
 /** A channel that delivers `chunks`, then ends; replies go to `written` (or `write` throws). */

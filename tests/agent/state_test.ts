@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { AgentState, COMMIT_STATE_ERROR } from "../../src/agent/agent_state.ts";
+import { AgentState } from "../../src/agent/agent_state.ts";
+import { COMMIT_STATE_ERROR } from "../../src/commands/file/file_commands.ts";
 import { Logger, logTimestamp } from "../../src/agent/log.ts";
 import { formatStateFile, parseStateFile } from "../../src/agent/state_file.ts";
 

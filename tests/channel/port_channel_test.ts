@@ -14,7 +14,8 @@ import {
   openChannel,
   WriteStallError,
 } from "../../src/channel/channel.ts";
-import { libc, openFd, OpenFlags } from "../../src/sys/libc.ts";
+import { libc, openFd } from "../../src/sys/libc.ts";
+import { OpenFlags } from "../../src/sys/structs.ts";
 import { Termios, termiosBuffer } from "../../src/sys/structs.ts";
 import { sleep, within } from "../helpers/async.ts";
 import { PtyMaster } from "../helpers/pty.ts";

@@ -12,7 +12,8 @@ import {
   ChannelOpenError,
   openChannel,
 } from "../../src/channel/channel.ts";
-import { errno, libc, readFd, strerror, writeFd } from "../../src/sys/libc.ts";
+import { strerror } from "../../src/sys/errno.ts";
+import { errno, libc, readFd, writeFd } from "../../src/sys/libc.ts";
 import { sockaddrIn, sockaddrUn, sockaddrVm, Socket } from "../../src/sys/structs.ts";
 
 libc(); // opened before any test, so the resource sanitizer does not count the library

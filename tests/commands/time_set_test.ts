@@ -7,21 +7,29 @@
  */
 
 import assert from "node:assert/strict";
-import type { CommandContext } from "../../src/commands/context.ts";
-import { makeGuestSetTime, setTime, splitTimeval } from "../../src/commands/time_set.ts";
-import { localYearOf } from "../../src/sys/ops/clock.ts";
-import { exited, FakeClock, FakeRunner, spawnFailed } from "../../src/sys/ops/fake.ts";
+import { guestSetTime, setTime, splitTimeval } from "../../src/commands/time_set.ts";
+import { linuxClock } from "../../src/sys/clock.ts";
+import { testContext } from "../helpers/command_context.ts";
+import {
+  exited,
+  FakeClock,
+  FakeProcesses,
+  FakeSys,
+  spawnFailed,
+} from "../helpers/fake_sys/fake_sys.ts";
 import { rejection } from "./freeze/helpers.ts";
+
+const localYearOf = (seconds: bigint) => linuxClock.localYear(seconds);
 
 /** 1970-01-01T00:00:00Z and 2070-01-01T00:00:00Z in ns. */
 const Y1970 = 0n;
 const Y2070 = 3155760000n * 1_000_000_000n;
 
 async function attempt(time: bigint | undefined, clock = new FakeClock()) {
-  const runner = new FakeRunner();
+  const runner = new FakeProcesses();
   let error: string | undefined;
   try {
-    await setTime({ clock, runner }, time);
+    await setTime({ clock, processes: runner }, time);
   } catch (e) {
     error = (e as { desc: string }).desc;
   }
@@ -95,7 +103,7 @@ Deno.test("guest-set-time without time loads the system time from the RTC (hwclo
 Deno.test("guest-set-time reports hwclock failures with the run-command texts", async () => {
   const deps = (outcome: ReturnType<typeof exited>) => ({
     clock: new FakeClock(),
-    runner: new FakeRunner([], () => outcome),
+    processes: new FakeProcesses([], () => outcome),
   });
   assert.equal(
     await rejection(
@@ -117,17 +125,15 @@ Deno.test("guest-set-time reports hwclock failures with the run-command texts", 
 });
 
 Deno.test("the guest-set-time handler passes the optional time through", async () => {
-  const clock = new FakeClock();
-  const runner = new FakeRunner();
-  const handler = makeGuestSetTime(() => ({ clock, runner }));
-  const ctx = {} as CommandContext;
-  assert.equal(await handler({ time: 1_000_000_000_000_000_000n }, ctx), undefined);
-  assert.equal(await handler({}, ctx), undefined);
-  assert.deepEqual(clock.calls, ["settimeofday 1000000000 0"]);
-  assert.deepEqual(runner.commandLines, ["/sbin/hwclock -w", "/sbin/hwclock -s"]);
+  const sys = new FakeSys();
+  const ctx = testContext({ sys });
+  assert.equal(await guestSetTime({ time: 1_000_000_000_000_000_000n }, ctx), undefined);
+  assert.equal(await guestSetTime({}, ctx), undefined);
+  assert.deepEqual(sys.clock.calls, ["settimeofday 1000000000 0"]);
+  assert.deepEqual(sys.processes.commandLines, ["/sbin/hwclock -w", "/sbin/hwclock -s"]);
 });
 
-Deno.test("localYearOf() gives the local calendar year (away from new year, any zone)", () => {
+Deno.test("linuxClock.localYear() gives the local calendar year (away from new year, any zone)", () => {
   assert.equal(localYearOf(15_552_000n), 1970); // 1970-06-29
   assert.equal(localYearOf(3_140_000_000n), 2069); // 2069-07-02
   assert.equal(localYearOf(-15_552_000n), 1969);

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { Dispatcher, encodeError } from "../../src/dispatch/dispatch.ts";
-import { QgaError } from "../../src/dispatch/errors.ts";
-import { CommandFilter } from "../../src/dispatch/filter.ts";
+import { HANDLERS } from "../../src/commands/mod.ts";
+import { type Dispatcher, encodeError } from "../../src/dispatch/dispatch.ts";
+import { QgaError } from "../../src/schema/errors.ts";
+import { COMMANDS } from "../../src/schema/schema.ts";
 import type { QDict, QValue } from "../../src/qobject/value.ts";
+import { testDispatcher } from "../helpers/command_context.ts";
 
 const dec = new TextDecoder();
 
@@ -16,11 +18,11 @@ function q(v: unknown): QValue {
 }
 
 function makeDispatcher(opts: { block?: string[]; allow?: string[]; frozen?: boolean } = {}) {
-  const filter = new CommandFilter({
+  const filter = {
     blockRpcs: opts.block,
     allowRpcs: opts.allow,
     isFrozen: () => opts.frozen ?? false,
-  });
+  };
   const handlers = {
     "guest-sync": (a: { id: bigint }) => a.id,
     "guest-sync-delimited": (a: { id: bigint }) => (d.delimitNextReply(), a.id),
@@ -36,7 +38,7 @@ function makeDispatcher(opts: { block?: string[]; allow?: string[]; frozen?: boo
       throw new Error("boom");
     },
   };
-  const d: Dispatcher = new Dispatcher({ handlers: handlers as never, filter, context: {} });
+  const d: Dispatcher = testDispatcher({ handlers, filter });
   return d;
 }
 
@@ -235,12 +237,19 @@ Deno.test("Dispatcher.dispatch() turns handler failures into GenericError replie
     (await reply(d, { execute: "guest-fsfreeze-status" }))!,
     /internal error in guest-fsfreeze-status: boom/,
   );
+  // A real handler runs against the fake Sys (no mount table there).
   assert.equal(
     await reply(d, { execute: "guest-fstrim" }),
-    err("Command guest-fstrim is not implemented yet in qga-deno"),
+    err("failed to open mtab file: '/proc/self/mounts'"),
   );
-  assert.equal(d.isAvailable("guest-fstrim"), false);
+  assert.equal(d.isAvailable("guest-fstrim"), true);
   assert.equal(d.isAvailable("guest-ping"), true);
+  assert.equal(d.isAvailable("guest-nonexistent"), false);
+});
+
+Deno.test("HANDLERS has one handler per schema command, in schema order", () => {
+  assert.deepEqual(Object.keys(HANDLERS), COMMANDS.map((c) => c.name));
+  for (const handler of Object.values(HANDLERS)) assert.equal(typeof handler, "function");
 });
 
 Deno.test("QgaError.joined() is its joined text, replied byte-identically", async () => {

@@ -11,9 +11,8 @@
  * @module
  */
 
-import { Dispatcher } from "../../src/dispatch/dispatch.ts";
-import { CommandFilter } from "../../src/dispatch/filter.ts";
 import { JsonMessageStream } from "../../src/stream/json_stream.ts";
+import { testDispatcher } from "../helpers/command_context.ts";
 
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
@@ -197,14 +196,10 @@ export function unexpectedRequest(next: () => number, id: number, min = 2, max =
   ]);
 }
 
-/** An in-process qga-deno pipeline (parser + dispatcher, no handlers: nothing can run). */
+/** An in-process qga-deno pipeline (parser + dispatcher over the fake `Sys`: nothing real runs). */
 export class Ours {
   #stream = new JsonMessageStream();
-  #dispatcher = new Dispatcher({
-    handlers: {},
-    filter: new CommandFilter({ isFrozen: () => false }),
-    context: {},
-  });
+  #dispatcher = testDispatcher();
 
   /** The reply bytes (latin1-decoded, newline included) to one complete request. */
   async reply(request: Uint8Array | string): Promise<string> {

@@ -23,7 +23,7 @@ import { checkReply, InProcessAgent } from "./in_process.ts";
 import { JsonMessageStream, type StreamEvent } from "../../src/stream/json_stream.ts";
 import { show } from "../stream/helpers.ts";
 import { encodeError } from "../../src/dispatch/dispatch.ts";
-import { QgaError } from "../../src/dispatch/errors.ts";
+import { QgaError } from "../../src/schema/errors.ts";
 
 const INPUTS = Number(Deno.env.get("QGA_FUZZ_INPUTS") ?? ciOrLong(100_000, 1_000_000));
 const RESYNC_EVERY = 500;

@@ -4,45 +4,30 @@
  * {@linkcode Dispatcher} with the real handlers of the harmless commands, and the checks every
  * reply must pass.
  *
- * Only handlers that cannot change the machine are wired: sync/ping/info/time/freeze-status,
- * interfaces and vCPUs (read-only), and the file commands with `guest-file-open` confined to one
- * directory (a path outside it answers a GenericError as a sandbox denial would). Every other
- * schema command (shutdown, suspend, set-time, freeze, fstrim, set-vcpus) has no handler here, so
- * its arguments are still validated and it then answers "not implemented" — nothing runs.
+ * The harmless commands are the schema's `read` and `file` ones ({@linkcode SAFE_COMMANDS}),
+ * with the real `Sys` and `guest-file-open` confined to one directory (a path outside it answers
+ * a GenericError as a sandbox denial would). Every `change` command (shutdown, suspend, set-time,
+ * freeze, fstrim, set-vcpus) gets a handler that only answers an error, so its arguments are
+ * still validated and then nothing runs.
  *
  * @module
  */
 
 import { AgentState } from "../../src/agent/agent_state.ts";
 import { Logger } from "../../src/agent/log.ts";
-import { QEMU_GA_COMPAT_VERSION } from "../../src/agent/version.ts";
 import type { CommandContext } from "../../src/commands/context.ts";
 import { FileHandleTable } from "../../src/commands/file/handles.ts";
 import { HANDLERS } from "../../src/commands/mod.ts";
-import { Dispatcher, encodeError } from "../../src/dispatch/dispatch.ts";
-import { QgaError } from "../../src/dispatch/errors.ts";
-import { CommandFilter } from "../../src/dispatch/filter.ts";
+import { type Dispatcher, encodeError } from "../../src/dispatch/dispatch.ts";
 import { isQDict, type QValue } from "../../src/qobject/value.ts";
+import { QgaError } from "../../src/schema/errors.ts";
+import { commandsWith } from "../../src/schema/schema.ts";
 import { JsonMessageStream, type StreamEvent } from "../../src/stream/json_stream.ts";
 import { linuxSys } from "../../src/sys/linux.ts";
+import { testDispatcher } from "../helpers/command_context.ts";
 
-/** Commands whose real handlers the in-process agent runs. */
-export const SAFE_COMMANDS = [
-  "guest-sync-delimited",
-  "guest-sync",
-  "guest-ping",
-  "guest-get-time",
-  "guest-info",
-  "guest-fsfreeze-status",
-  "guest-file-open",
-  "guest-file-close",
-  "guest-file-read",
-  "guest-file-write",
-  "guest-file-seek",
-  "guest-file-flush",
-  "guest-network-get-interfaces",
-  "guest-get-vcpus",
-] as const;
+/** Commands whose real handlers the in-process agent runs: everything but `change` commands. */
+export const SAFE_COMMANDS: readonly string[] = [...commandsWith("read"), ...commandsWith("file")];
 
 /** An in-process agent: stream + dispatcher, and what went wrong inside it. */
 export class InProcessAgent {
@@ -59,35 +44,26 @@ export class InProcessAgent {
   constructor(readonly dir: string) {
     const log = new Logger(() => {});
     const state = AgentState.load(dir, log);
-    const replies = { delimitNextReply: () => {}, isAvailable: (_: string) => false };
-    const context: CommandContext = {
-      version: QEMU_GA_COMPAT_VERSION,
-      state,
-      log,
-      sys: linuxSys(),
-      replies,
-      files: this.files,
-      // Guest-changing commands are never registered here (SAFE_COMMANDS only).
-      fsfreeze: undefined as unknown as CommandContext["fsfreeze"],
-    };
     const handlers: Record<string, unknown> = {};
-    for (const name of SAFE_COMMANDS) handlers[name] = HANDLERS[name];
-    const open = HANDLERS["guest-file-open"]!;
+    for (const name of commandsWith("change")) {
+      handlers[name] = () => {
+        throw new QgaError(`${name} is not run by the in-process fuzz`);
+      };
+    }
+    const open = HANDLERS["guest-file-open"];
     handlers["guest-file-open"] = (args: { path: string; mode?: string }, ctx: CommandContext) => {
       if (!args.path.startsWith(`${dir}/`) || args.path.includes("/..")) {
         throw new QgaError(`failed to open file '${args.path}': outside the fuzz directory`);
       }
       return open(args, ctx);
     };
-    this.dispatcher = new Dispatcher({
-      handlers: handlers as never,
-      filter: new CommandFilter({ isFrozen: () => state.frozen }),
-      context,
+    this.dispatcher = testDispatcher({
+      handlers,
+      context: { sys: linuxSys(), state, log, files: this.files },
+      filter: { isFrozen: () => state.frozen },
       onInternalError: (name, error) =>
         this.internalErrors.push(`${name}: ${error instanceof Error ? error.stack : error}`),
     });
-    replies.delimitNextReply = () => this.dispatcher.delimitNextReply();
-    replies.isAvailable = (name) => this.dispatcher.isAvailable(name);
   }
 
   /** Answers one stream event as the serve loop does: reply bytes, or null for no reply. */

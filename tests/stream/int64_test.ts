@@ -10,11 +10,10 @@
  */
 
 import assert from "node:assert/strict";
-import { guestSync, guestSyncDelimited } from "../../src/commands/sync.ts";
-import { Dispatcher } from "../../src/dispatch/dispatch.ts";
-import { CommandFilter } from "../../src/dispatch/filter.ts";
+import type { Dispatcher } from "../../src/dispatch/dispatch.ts";
 import { JsonMessageStream } from "../../src/stream/json_stream.ts";
 import { parseInteger } from "../../src/stream/parser.ts";
+import { testDispatcher } from "../helpers/command_context.ts";
 import { prng } from "../helpers/prng.ts";
 
 const INT64_MIN = -(2n ** 63n);
@@ -52,12 +51,7 @@ function table(): string[] {
 const LITERALS = table();
 
 function makeDispatcher(): Dispatcher {
-  const dispatcher: Dispatcher = new Dispatcher({
-    handlers: { "guest-sync": guestSync, "guest-sync-delimited": guestSyncDelimited } as never,
-    filter: new CommandFilter({ isFrozen: () => false }),
-    context: { replies: { delimitNextReply: () => dispatcher.delimitNextReply() } },
-  });
-  return dispatcher;
+  return testDispatcher();
 }
 
 /** Parses one request with a fresh stream and dispatches it; resolves to the reply bytes. */

@@ -20,10 +20,10 @@
  * @module
  */
 
-import { genericError } from "../../dispatch/errors.ts";
 import type { Named } from "../../schema/types.ts";
-import { CPU_SYSFS_DIR, type CpuSysfs, SysError } from "../../sys/fs_ffi/cpu_sysfs.ts";
-import type { CommandContext, Handler } from "../context.ts";
+import { CPU_SYSFS_DIR, type Cpus } from "../../sys/cpus.ts";
+import type { Handler } from "../context.ts";
+import { osCall, readOnline } from "./online.ts";
 
 /** One element of the reply. */
 export type LogicalProcessor = Named<"GuestLogicalProcessor">;
@@ -74,53 +74,22 @@ export function scanCpuId(name: string): bigint | "no-match" | "eof" {
 /**
  * Lists the logical processors as qemu-ga 7.2 does.
  *
- * @param sysfs Access to `/sys/devices/system/cpu`.
+ * @param cpus Access to `/sys/devices/system/cpu`.
  * @returns The reply list.
  * @throws QgaError with 7.2's message on the first failure.
  */
-export function listVcpus(sysfs: CpuSysfs): LogicalProcessor[] {
-  let names: string[];
-  try {
-    names = sysfs.listCpuDir();
-  } catch (e) {
-    if (e instanceof SysError) {
-      throw genericError(`failed to list entries: ${CPU_SYSFS_DIR}: ${e.message}`);
-    }
-    throw e;
-  }
+export function listVcpus(cpus: Cpus): LogicalProcessor[] {
+  const names = osCall(`failed to list entries: ${CPU_SYSFS_DIR}`, () => cpus.listCpuDir());
   const out: LogicalProcessor[] = [];
   for (const name of names) {
     const id = scanCpuId(name);
     if (typeof id !== "bigint") continue;
-    const dirpath = `${CPU_SYSFS_DIR}/cpu${id}/`;
-    const state = sysfs.readOnline(`cpu${id}`);
-    switch (state.kind) {
-      case "missing":
-        out.push({ "logical-id": id, online: true, "can-offline": false });
-        break;
-      case "byte":
-        out.push({ "logical-id": id, online: state.byte !== 0x30, "can-offline": true });
-        break;
-      case "eof":
-        throw genericError(`pread("${dirpath}/online"): unexpected EOF`);
-      case "failed":
-        if (state.step === "open-dir") {
-          throw genericError(`open("${dirpath}"): ${state.strerror}`);
-        }
-        throw genericError(`${state.step}("${dirpath}/online"): ${state.strerror}`);
-    }
+    const online = readOnline(cpus, `${CPU_SYSFS_DIR}/cpu${id}/`);
+    if (online === "missing") out.push({ "logical-id": id, online: true, "can-offline": false });
+    else out.push({ "logical-id": id, online, "can-offline": true });
   }
   return out;
 }
 
-/**
- * Makes the `guest-get-vcpus` handler.
- *
- * @param sysfsOf Picks the CPU sysfs from the context (e.g. `(ctx) => ctx.sys.cpus`).
- * @returns The handler.
- */
-export function makeGuestGetVcpus(
-  sysfsOf: (ctx: CommandContext) => CpuSysfs,
-): Handler<"guest-get-vcpus"> {
-  return (_args, ctx) => listVcpus(sysfsOf(ctx));
-}
+/** `guest-get-vcpus`. */
+export const guestGetVcpus: Handler<"guest-get-vcpus"> = (_args, ctx) => listVcpus(ctx.sys.cpus);

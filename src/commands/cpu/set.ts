@@ -19,82 +19,48 @@
  * @module
  */
 
-import { QgaError } from "../../dispatch/errors.ts";
+import { QgaError } from "../../schema/errors.ts";
 import type { Named } from "../../schema/types.ts";
-import type { CpuOnlineOps } from "../../sys/ops/cpu_online.ts";
-import { asOsError, ERRNO } from "../../sys/ops/os_error.ts";
-import type { CommandContext, Handler } from "../context.ts";
+import { CPU_SYSFS_DIR, type Cpus } from "../../sys/cpus.ts";
+import type { Handler } from "../context.ts";
+import { osCall, readOnline } from "./online.ts";
 
 /** One requested processor state. */
 export type LogicalProcessorRequest = Named<"GuestLogicalProcessor">;
 
-const ONLINE = "online";
-/** Where the CPU directories are (as qemu-ga prints it). */
-const CPU_SYSFS_DIR = "/sys/devices/system/cpu";
-
-/** Runs a system call; an OS error becomes QgaError `<what>: <strerror>`. */
-function sys<T>(what: string, call: () => T): T {
-  try {
-    return call();
-  } catch (e) {
-    const os = asOsError(e);
-    if (!os) throw e;
-    throw new QgaError(`${what}: ${os.message}`);
-  }
-}
-
 /**
  * Applies one entry (`transfer_vcpu(vcpu, false, ...)`).
  *
- * @param ops The system calls.
+ * @param cpus The system calls.
  * @param vcpu The requested state.
  * @throws QgaError with qemu-ga's text on failure.
  */
-export function transferVcpu(ops: CpuOnlineOps, vcpu: LogicalProcessorRequest): void {
+export function transferVcpu(cpus: Cpus, vcpu: LogicalProcessorRequest): void {
   const id = vcpu["logical-id"];
-  const dirpath = `${CPU_SYSFS_DIR}/cpu${id}/`;
-  const dirFd = sys(`open("${dirpath}")`, () => ops.openDirectory(dirpath));
-  try {
-    let fd: number;
-    try {
-      fd = ops.openAtReadWrite(dirFd, ONLINE);
-    } catch (e) {
-      const os = asOsError(e);
-      if (!os) throw e;
-      if (os.errno !== ERRNO.ENOENT) {
-        throw new QgaError(`open("${dirpath}/${ONLINE}"): ${os.message}`);
-      }
-      if (!vcpu.online) throw new QgaError(`logical processor #${id} can't be offlined`);
-      return; // pretend successful re-onlining
-    }
-    try {
-      const status = sys(`pread("${dirpath}/${ONLINE}")`, () => ops.pread(fd, 1, 0));
-      if (status.length === 0) throw new QgaError(`pread("${dirpath}/${ONLINE}"): unexpected EOF`);
-      if (vcpu.online !== (status[0] !== 0x30)) {
-        const byte = Uint8Array.of(vcpu.online ? 0x31 : 0x30);
-        sys(`pwrite("${dirpath}/${ONLINE}")`, () => ops.pwrite(fd, byte, 0));
-      }
-    } finally {
-      ops.close(fd);
-    }
-  } finally {
-    ops.close(dirFd);
+  const state = readOnline(cpus, `${CPU_SYSFS_DIR}/cpu${id}/`, (file, online) => {
+    if (vcpu.online === online) return;
+    const byte = Uint8Array.of(vcpu.online ? 0x31 : 0x30);
+    osCall(`pwrite("${file.path}")`, () => cpus.pwrite(file.fd, byte, 0));
+  });
+  // No `online` file: the CPU cannot be offlined; re-onlining "succeeds" without a write.
+  if (state === "missing" && !vcpu.online) {
+    throw new QgaError(`logical processor #${id} can't be offlined`);
   }
 }
 
 /**
  * Applies the entries in order, stopping at the first failure.
  *
- * @param ops The system calls.
+ * @param cpus The system calls.
  * @param vcpus The requested states.
  * @returns How many entries succeeded before the first failure (all when none failed).
  * @throws QgaError when the first entry fails.
  */
-export function setVcpus(ops: CpuOnlineOps, vcpus: readonly LogicalProcessorRequest[]): bigint {
+export function setVcpus(cpus: Cpus, vcpus: readonly LogicalProcessorRequest[]): bigint {
   let processed = 0n;
   for (const vcpu of vcpus) {
     try {
-      transferVcpu(ops, vcpu);
+      transferVcpu(cpus, vcpu);
     } catch (e) {
       if (processed === 0n || !(e instanceof QgaError)) throw e;
       break;
@@ -104,14 +70,6 @@ export function setVcpus(ops: CpuOnlineOps, vcpus: readonly LogicalProcessorRequ
   return processed;
 }
 
-/**
- * Makes the `guest-set-vcpus` handler.
- *
- * @param opsOf Picks the CPU online ops from the context (e.g. `(ctx) => ctx.sys.cpuOnline`).
- * @returns The handler.
- */
-export function makeGuestSetVcpus(
-  opsOf: (ctx: CommandContext) => CpuOnlineOps,
-): Handler<"guest-set-vcpus"> {
-  return (args, ctx) => setVcpus(opsOf(ctx), args.vcpus);
-}
+/** `guest-set-vcpus`. */
+export const guestSetVcpus: Handler<"guest-set-vcpus"> = (args, ctx) =>
+  setVcpus(ctx.sys.cpus, args.vcpus);

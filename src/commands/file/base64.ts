@@ -20,7 +20,7 @@
  * @module
  */
 
-import { QgaError } from "../../dispatch/errors.ts";
+import { QgaError } from "../../schema/errors.ts";
 
 /** qemu-ga's error text for a character outside the base64 set. */
 export const INVALID_BASE64 = "Base64 data contains invalid characters";

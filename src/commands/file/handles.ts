@@ -10,8 +10,8 @@
  * @module
  */
 
-import { QgaError } from "../../dispatch/errors.ts";
-import type { FileIo } from "./file_io.ts";
+import { QgaError } from "../../schema/errors.ts";
+import type { FileIo } from "../../sys/files/files.ts";
 
 /** Default maximum number of simultaneously open handles. */
 export const DEFAULT_HANDLE_LIMIT = 1024;

@@ -5,25 +5,16 @@
  * @module
  */
 
-import { QgaError } from "../../dispatch/errors.ts";
+import { QgaError } from "../../schema/errors.ts";
+import type { FileAccess } from "../../sys/files/files.ts";
 
-/** The access a mode string asks for (qemu-ga's `O_*` flags, as booleans). */
-export interface OpenMode {
+/** The access a mode string asks for (qemu-ga's `O_*` flags, as booleans), with its name. */
+export interface OpenMode extends FileAccess {
   /** The mode string as the client sent it (used in messages). */
   readonly name: string;
-  /** O_RDONLY or O_RDWR. */
-  readonly read: boolean;
-  /** O_WRONLY or O_RDWR (also set for append modes). */
-  readonly write: boolean;
-  /** O_APPEND: every write goes to the end of the file. */
-  readonly append: boolean;
-  /** O_TRUNC. */
-  readonly truncate: boolean;
-  /** O_CREAT (done as O_CREAT|O_EXCL first, then a plain reopen). */
-  readonly create: boolean;
 }
 
-type Flags = Omit<OpenMode, "name">;
+type Flags = FileAccess;
 
 const R: Flags = { read: true, write: false, append: false, truncate: false, create: false };
 const W: Flags = { read: false, write: true, append: false, truncate: true, create: true };

@@ -12,10 +12,16 @@
  * @module
  */
 
-import { QgaError } from "../../dispatch/errors.ts";
-import { buildMountList, type FsMount, MTAB_OPEN_ERROR } from "../../sys/mountinfo.ts";
-import { FIFREEZE, FITHAW, type FreezeOps, type MountTableOps } from "../../sys/ops/fs_ops.ts";
-import { asOsError, ERRNO } from "../../sys/ops/os_error.ts";
+import { QgaError } from "../../schema/errors.ts";
+import { Errno } from "../../sys/errno.ts";
+import {
+  FIFREEZE,
+  type Filesystems,
+  FITHAW,
+  type MountTables,
+} from "../../sys/filesystems/filesystems.ts";
+import { buildMountList, type FsMount, MTAB_OPEN_ERROR } from "../../sys/filesystems/mountinfo.ts";
+import { OsError } from "../../sys/os_error.ts";
 
 /** Safety bound on FITHAWs per mount (upstream loops until failure; the kernel needs ≤ 2). */
 export const MAX_THAWS_PER_MOUNT = 1024;
@@ -30,7 +36,7 @@ const encoder = new TextEncoder();
  * @returns The list.
  * @throws QgaError `failed to open mtab file: '/proc/self/mounts'` when no table can be read.
  */
-export function mountList(ops: MountTableOps, audit?: (message: string) => void): FsMount[] {
+export function mountList(ops: MountTables, audit?: (message: string) => void): FsMount[] {
   const list = buildMountList(
     ops.readMountinfo(),
     () => ops.readProcMounts(),
@@ -55,7 +61,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * @throws QgaError on the first open failure or unexpected FIFREEZE error.
  */
 export function freezeMounts(
-  ops: FreezeOps,
+  ops: Filesystems,
   mounts: readonly FsMount[],
   mountpoints?: readonly string[],
 ): bigint {
@@ -68,18 +74,16 @@ export function freezeMounts(
     try {
       fd = ops.openReadOnly(mount.path);
     } catch (e) {
-      const os = asOsError(e);
-      if (!os) throw e;
-      throw new QgaError(`failed to open ${mount.dirname}: ${os.message}`);
+      if (!(e instanceof OsError)) throw e;
+      throw new QgaError(`failed to open ${mount.dirname}: ${e.message}`);
     }
     try {
       ops.ioctl(fd, FIFREEZE);
       count++;
     } catch (e) {
-      const os = asOsError(e);
-      if (!os) throw e;
-      if (os.errno !== ERRNO.EOPNOTSUPP && os.errno !== ERRNO.EBUSY) {
-        throw new QgaError(`failed to freeze ${mount.dirname}: ${os.message}`);
+      if (!(e instanceof OsError)) throw e;
+      if (e.errno !== Errno.EOPNOTSUPP && e.errno !== Errno.EBUSY) {
+        throw new QgaError(`failed to freeze ${mount.dirname}: ${e.message}`);
       }
     } finally {
       ops.close(fd);
@@ -95,14 +99,14 @@ export function freezeMounts(
  * @param mounts The mount list.
  * @returns The number of filesystems thawed by at least one FITHAW.
  */
-export function thawMounts(ops: FreezeOps, mounts: readonly FsMount[]): bigint {
+export function thawMounts(ops: Filesystems, mounts: readonly FsMount[]): bigint {
   let count = 0n;
   for (const mount of mounts) {
     let fd: number;
     try {
       fd = ops.openReadOnly(mount.path);
     } catch (e) {
-      if (!asOsError(e)) throw e;
+      if (!(e instanceof OsError)) throw e;
       continue;
     }
     try {
@@ -110,7 +114,7 @@ export function thawMounts(ops: FreezeOps, mounts: readonly FsMount[]): bigint {
         try {
           ops.ioctl(fd, FITHAW);
         } catch (e) {
-          if (!asOsError(e)) throw e;
+          if (!(e instanceof OsError)) throw e;
           break;
         }
         if (n === 0) count++;

@@ -15,9 +15,10 @@
  */
 
 import type { Named } from "../../schema/types.ts";
-import { FITRIM, FSTRIM_RANGE_SIZE, type TrimOps } from "../../sys/ops/fs_ops.ts";
-import { asOsError, ERRNO } from "../../sys/ops/os_error.ts";
-import type { CommandContext, Handler } from "../context.ts";
+import { Errno } from "../../sys/errno.ts";
+import { type Filesystems, FITRIM, FSTRIM_RANGE_SIZE } from "../../sys/filesystems/filesystems.ts";
+import { OsError } from "../../sys/os_error.ts";
+import type { Handler } from "../context.ts";
 import { mountList } from "./fs_walk.ts";
 
 /** One element of the reply's `paths`. */
@@ -36,7 +37,7 @@ export const TRIM_NOT_SUPPORTED = "trim not supported";
  * @throws QgaError when the mount list cannot be built.
  */
 export function fstrim(
-  ops: TrimOps,
+  ops: Filesystems,
   minimum: bigint | undefined,
   audit: (message: string) => void = () => {},
 ): Named<"GuestFilesystemTrimResponse"> {
@@ -49,9 +50,8 @@ export function fstrim(
     try {
       fd = ops.openReadOnly(mount.path);
     } catch (e) {
-      const os = asOsError(e);
-      if (!os) throw e;
-      paths.unshift({ path, error: `failed to open: ${os.message}` });
+      if (!(e instanceof OsError)) throw e;
+      paths.unshift({ path, error: `failed to open: ${e.message}` });
       continue;
     }
     try {
@@ -63,12 +63,11 @@ export function fstrim(
       try {
         ops.ioctl(fd, FITRIM, range);
       } catch (e) {
-        const os = asOsError(e);
-        if (!os) throw e;
-        const unsupported = os.errno === ERRNO.ENOTTY || os.errno === ERRNO.EOPNOTSUPP;
+        if (!(e instanceof OsError)) throw e;
+        const unsupported = e.errno === Errno.ENOTTY || e.errno === Errno.EOPNOTSUPP;
         paths.unshift({
           path,
-          error: unsupported ? TRIM_NOT_SUPPORTED : `failed to trim: ${os.message}`,
+          error: unsupported ? TRIM_NOT_SUPPORTED : `failed to trim: ${e.message}`,
         });
         continue;
       }
@@ -84,12 +83,6 @@ export function fstrim(
   return { paths };
 }
 
-/**
- * Makes the `guest-fstrim` handler.
- *
- * @param opsOf Picks the filesystem ops from the context (e.g. `(ctx) => ctx.sys.filesystems`).
- * @returns The handler.
- */
-export function makeGuestFstrim(opsOf: (ctx: CommandContext) => TrimOps): Handler<"guest-fstrim"> {
-  return (args, ctx) => fstrim(opsOf(ctx), args.minimum, (m) => ctx.log.audit(m));
-}
+/** `guest-fstrim`. */
+export const guestFstrim: Handler<"guest-fstrim"> = (args, ctx) =>
+  fstrim(ctx.sys.filesystems, args.minimum, (m) => ctx.log.audit(m));

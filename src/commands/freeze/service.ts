@@ -25,12 +25,12 @@
  * @module
  */
 
-import type { Logger } from "../../agent/log.ts";
-import type { FreezeOps } from "../../sys/ops/fs_ops.ts";
-import type { ProcessRunner } from "../../sys/ops/process.ts";
-import { realTimers, type TimerHandle, type TimerOps } from "../../sys/ops/timer.ts";
+import type { Filesystems } from "../../sys/filesystems/filesystems.ts";
+import type { Processes } from "../../sys/processes.ts";
+import type { CommandLog } from "../context.ts";
 import { runCommand } from "../power/run_command.ts";
 import { freezeMounts, mountList, thawMounts } from "./fs_walk.ts";
+import { realTimers, type TimerHandle, type TimerOps } from "./timers.ts";
 
 /** The frozen flag and its marker file (implemented by `AgentState`). */
 export interface FrozenState {
@@ -42,16 +42,22 @@ export interface FrozenState {
   leaveFrozen(): void;
 }
 
+/** The log as the service uses it: command logging, plus suspending it while frozen. */
+export interface FreezeLog extends CommandLog {
+  /** Suspends (false) or resumes (true) logging. */
+  setEnabled(enabled: boolean): void;
+}
+
 /** Set-up of a {@link FsfreezeService}. */
 export interface FsfreezeServiceOptions {
   /** Mount tables and ioctls. */
-  readonly ops: FreezeOps;
+  readonly ops: Filesystems;
   /** Runs the hook. */
-  readonly runner: ProcessRunner;
+  readonly runner: Processes;
   /** Frozen flag and marker. */
   readonly state: FrozenState;
   /** The agent's logger (suspended while frozen). */
-  readonly log: Pick<Logger, "audit" | "warning" | "error" | "setEnabled">;
+  readonly log: FreezeLog;
   /** `-F` hook path; `undefined` = no hook. */
   readonly hook?: string;
   /** `--freeze-timeout` seconds; `undefined` or ≤ 0 = no watchdog. */

@@ -14,17 +14,13 @@
  * @module
  */
 
-import { genericError } from "../../dispatch/errors.ts";
-import type { Logger } from "../../agent/log.ts";
+import { genericError } from "../../schema/errors.ts";
 import type { Named } from "../../schema/types.ts";
-import {
-  AF_INET,
-  AF_INET6,
-  EADDRNOTAVAIL,
-  type NetworkSource,
-  SysError,
-} from "../../sys/net/network_source.ts";
-import type { CommandContext, Handler } from "../context.ts";
+import { Errno } from "../../sys/errno.ts";
+import type { Network } from "../../sys/network/network.ts";
+import { OsError } from "../../sys/os_error.ts";
+import { Socket } from "../../sys/structs.ts";
+import type { CommandLog, Handler } from "../context.ts";
 import { formatIpv4, formatIpv6, popcount } from "./inet_ntop.ts";
 import { findInterfaceStats } from "./proc_net_dev.ts";
 
@@ -37,7 +33,7 @@ const utf8 = new TextDecoder();
 
 /** Turns an OS failure into qemu-ga's `<text>: <strerror>` error; rethrows anything else. */
 function osFailure(text: string, e: unknown): never {
-  if (e instanceof SysError) throw genericError(`${text}: ${e.message}`);
+  if (e instanceof OsError) throw genericError(`${text}: ${e.message}`);
   throw e;
 }
 
@@ -47,12 +43,12 @@ function formatMac(mac: Uint8Array): string {
 }
 
 /** Reads `/proc/net/dev`; qemu-ga logs a failure at debug level and omits the statistics. */
-function readStats(source: NetworkSource, name: Uint8Array, log?: Logger) {
+function readStats(source: Network, name: Uint8Array, log?: CommandLog) {
   let content: Uint8Array;
   try {
     content = source.procNetDev();
   } catch (e) {
-    if (!(e instanceof SysError)) throw e;
+    if (!(e instanceof OsError)) throw e;
     log?.debug(`failed to open network stats /proc/net/dev: ${e.message}`);
     return null;
   }
@@ -69,7 +65,7 @@ function readStats(source: NetworkSource, name: Uint8Array, log?: Logger) {
  * @returns The reply list.
  * @throws QgaError `getifaddrs failed: <strerror>` or `failed to create socket: <strerror>`.
  */
-export function listNetworkInterfaces(source: NetworkSource, log?: Logger): NetworkInterface[] {
+export function listNetworkInterfaces(source: Network, log?: CommandLog): NetworkInterface[] {
   let entries;
   try {
     entries = source.interfaceAddresses();
@@ -99,7 +95,7 @@ export function listNetworkInterfaces(source: NetworkSource, log?: Logger): Netw
         info["hardware-address"] = formatMac(hw.mac);
       } else {
         const line = `failed to get MAC address of ${name}: ${hw.strerror}`;
-        if (hw.errno === EADDRNOTAVAIL) log?.debug(line);
+        if (hw.errno === Errno.EADDRNOTAVAIL) log?.debug(line);
         else log?.warning(line);
       }
     }
@@ -121,14 +117,14 @@ function addressOf(
   netmask: Uint8Array | null,
 ): IpAddress | null {
   if (address === null) return null;
-  if (family === AF_INET) {
+  if (family === Socket.AF_INET) {
     return {
       "ip-address-type": "ipv4",
       "ip-address": formatIpv4(address),
       prefix: BigInt(netmask ? popcount(netmask.subarray(0, 4)) : 0),
     };
   }
-  if (family === AF_INET6) {
+  if (family === Socket.AF_INET6) {
     return {
       "ip-address-type": "ipv6",
       "ip-address": formatIpv6(address),
@@ -138,14 +134,6 @@ function addressOf(
   return null;
 }
 
-/**
- * Makes the `guest-network-get-interfaces` handler.
- *
- * @param sourceOf Picks the network source from the context (e.g. `(ctx) => ctx.sys.network`).
- * @returns The handler.
- */
-export function makeGuestNetworkGetInterfaces(
-  sourceOf: (ctx: CommandContext) => NetworkSource,
-): Handler<"guest-network-get-interfaces"> {
-  return (_args, ctx) => listNetworkInterfaces(sourceOf(ctx), ctx.log);
-}
+/** `guest-network-get-interfaces`. */
+export const guestNetworkGetInterfaces: Handler<"guest-network-get-interfaces"> = (_args, ctx) =>
+  listNetworkInterfaces(ctx.sys.network, ctx.log);

@@ -23,8 +23,8 @@
  * @module
  */
 
-import { QgaError } from "../../dispatch/errors.ts";
-import type { ProcessRunner, RunOutcome } from "../../sys/ops/process.ts";
+import { QgaError } from "../../schema/errors.ts";
+import type { Processes, RunOutcome } from "../../sys/processes.ts";
 
 const encoder = new TextEncoder();
 
@@ -87,15 +87,15 @@ export function checkRunOutcome(
 /**
  * Runs `argv` like qemu-ga's `ga_run_command(argv, NULL, action, errp)`.
  *
- * @param runner Starts the program.
+ * @param processes Starts the program.
  * @param argv The program and its arguments.
  * @param action The action text of the error messages.
  * @throws QgaError with qemu-ga's text unless the program exited 0.
  */
 export async function runCommand(
-  runner: ProcessRunner,
+  processes: Processes,
   argv: readonly string[],
   action: string,
 ): Promise<void> {
-  checkRunOutcome(argv, action, await runner.run(argv, { output: "capture" }));
+  checkRunOutcome(argv, action, await processes.run(argv, { output: "capture" }));
 }

@@ -8,9 +8,9 @@
  * @module
  */
 
-import { QgaError } from "../../dispatch/errors.ts";
-import type { ProcessRunner } from "../../sys/ops/process.ts";
-import type { CommandContext, Handler } from "../context.ts";
+import { QgaError } from "../../schema/errors.ts";
+import type { Processes } from "../../sys/processes.ts";
+import type { Handler } from "../context.ts";
 import { runCommand } from "./run_command.ts";
 
 /** The error for an unknown mode (sic: no closing parenthesis). */
@@ -46,29 +46,21 @@ export function shutdownArgv(
 /**
  * Shuts the guest down as upstream qemu-ga does.
  *
- * @param runner Runs the command.
+ * @param processes Runs the command.
  * @param mode The requested mode.
  * @param audit Receives the audit line `guest-shutdown called, mode: <mode>`.
  * @throws QgaError with qemu-ga's text when the mode is invalid or the command fails.
  */
 export async function shutdown(
-  runner: ProcessRunner,
+  processes: Processes,
   mode: string | undefined,
   audit: (message: string) => void = () => {},
 ): Promise<void> {
   audit(`guest-shutdown called, mode: ${mode ?? "(null)"}`);
-  const argv = shutdownArgv(mode, (path) => runner.isExecutable(path));
-  await runCommand(runner, argv, "shutdown");
+  const argv = shutdownArgv(mode, (path) => processes.isExecutable(path));
+  await runCommand(processes, argv, "shutdown");
 }
 
-/**
- * Makes the `guest-shutdown` handler.
- *
- * @param runnerOf Picks the process runner from the context (e.g. `(ctx) => ctx.sys.processes`).
- * @returns The handler.
- */
-export function makeGuestShutdown(
-  runnerOf: (ctx: CommandContext) => ProcessRunner,
-): Handler<"guest-shutdown"> {
-  return (args, ctx) => shutdown(runnerOf(ctx), args.mode, (m) => ctx.log.audit(m));
-}
+/** `guest-shutdown`. */
+export const guestShutdown: Handler<"guest-shutdown"> = (args, ctx) =>
+  shutdown(ctx.sys.processes, args.mode, (m) => ctx.log.audit(m));

@@ -20,11 +20,12 @@
  * @module
  */
 
-import { QgaError } from "../../dispatch/errors.ts";
-import { asOsError } from "../../sys/ops/os_error.ts";
-import { POWER_STATE_FILE, type PowerOps } from "../../sys/ops/power.ts";
-import type { ProcessRunner } from "../../sys/ops/process.ts";
-import type { CommandContext, Handler } from "../context.ts";
+import { QgaError } from "../../schema/errors.ts";
+import { OsError } from "../../sys/os_error.ts";
+import { type Power, POWER_STATE_FILE } from "../../sys/power.ts";
+import type { Processes } from "../../sys/processes.ts";
+import type { Sys } from "../../sys/sys.ts";
+import type { Handler } from "../context.ts";
 import { notPermittedText } from "./run_command.ts";
 
 /** The three suspend modes. */
@@ -43,16 +44,6 @@ const PM_FLAG = { disk: "--hibernate", ram: "--suspend", hybrid: "--suspend-hybr
 const PM_PROGRAM = { disk: "pm-hibernate", ram: "pm-suspend", hybrid: "pm-suspend-hybrid" };
 const SYSFS_WORD = { disk: "disk", ram: "mem", hybrid: undefined };
 
-/** What suspending needs. */
-export interface SuspendDeps {
-  /** Runs the helpers. */
-  readonly runner: ProcessRunner;
-  /** `/sys/power/state`. */
-  readonly power: PowerOps;
-  /** Debug log for dropped strategy errors. */
-  readonly debug?: (message: string) => void;
-}
-
 /**
  * qemu-ga's `run_process_child()`: `g_spawn_sync` with PATH search, output discarded.
  *
@@ -60,10 +51,10 @@ export interface SuspendDeps {
  *   started (with GLib-style `failed to create child process, error '...'`).
  */
 export async function runProcessChild(
-  runner: ProcessRunner,
+  processes: Processes,
   argv: readonly string[],
 ): Promise<{ status: number; error?: string }> {
-  const outcome = await runner.run(argv, { output: "discard" });
+  const outcome = await processes.run(argv, { output: "discard" });
   if (outcome.kind === "exited") return { status: outcome.code & 0xff };
   if (outcome.kind === "signaled") return { status: 0 };
   if (outcome.reason === "not-found") return { status: -1 };
@@ -78,30 +69,34 @@ export async function runProcessChild(
 
 /** Runs a "do it" helper; returns undefined on exit 0, else upstream's error text. */
 async function runSuspendHelper(
-  runner: ProcessRunner,
+  processes: Processes,
   argv: readonly string[],
   name: string,
 ): Promise<string | undefined> {
-  const { status, error } = await runProcessChild(runner, argv);
+  const { status, error } = await runProcessChild(processes, argv);
   if (status === 0) return undefined;
   if (error) return error;
   if (status === -1) return `the helper program '${name}' was not found`;
   return `the helper program '${name}' returned an unexpected exit status code (${status})`;
 }
 
-async function pmutilsSupports(deps: SuspendDeps, mode: SuspendMode): Promise<boolean> {
-  const { status, error } = await runProcessChild(deps.runner, ["pm-is-supported", PM_FLAG[mode]]);
+async function pmutilsSupports(
+  processes: Processes,
+  mode: SuspendMode,
+  debug: (message: string) => void,
+): Promise<boolean> {
+  const { status, error } = await runProcessChild(processes, ["pm-is-supported", PM_FLAG[mode]]);
   if (status === 0) return true;
-  if (error) deps.debug?.(error);
+  if (error) debug(error);
   else if (status !== -1) {
-    deps.debug?.(
+    debug(
       `the helper program 'pm-is-supported' returned an unexpected exit status code (${status})`,
     );
   }
   return false;
 }
 
-function sysfsSupports(power: PowerOps, word: string): boolean {
+function sysfsSupports(power: Power, word: string): boolean {
   const buf = power.readPowerState(31);
   if (buf === null || buf.length === 0) return false;
   const nul = buf.indexOf(0);
@@ -112,69 +107,57 @@ function sysfsSupports(power: PowerOps, word: string): boolean {
 /**
  * Suspends the guest with upstream's strategy.
  *
- * @param deps Runner and power-state access.
+ * @param sys The processes that run the helpers, and `/sys/power/state`.
  * @param mode The suspend mode.
+ * @param debug Receives the errors of dropped strategies.
  * @throws QgaError with upstream's text (see the module documentation).
  */
-export async function guestSuspend(deps: SuspendDeps, mode: SuspendMode): Promise<void> {
+export async function suspend(
+  sys: Pick<Sys, "processes" | "power">,
+  mode: SuspendMode,
+  debug: (message: string) => void = () => {},
+): Promise<void> {
+  const { processes, power } = sys;
   let supported = false;
-  const systemd = await runProcessChild(deps.runner, ["systemctl", "status", SYSTEMD_UNIT[mode]]);
-  if (systemd.error) deps.debug?.(systemd.error);
+  const systemd = await runProcessChild(processes, ["systemctl", "status", SYSTEMD_UNIT[mode]]);
+  if (systemd.error) debug(systemd.error);
   if (systemd.status > 0 && systemd.status < 4) {
     supported = true;
     const verb = SYSTEMCTL_VERB[mode];
-    const error = await runSuspendHelper(deps.runner, ["systemctl", verb], `systemctl ${verb}`);
+    const error = await runSuspendHelper(processes, ["systemctl", verb], `systemctl ${verb}`);
     if (error === undefined) return;
-    deps.debug?.(error);
+    debug(error);
   }
-  if (await pmutilsSupports(deps, mode)) {
+  if (await pmutilsSupports(processes, mode, debug)) {
     supported = true;
     const program = PM_PROGRAM[mode];
-    const error = await runSuspendHelper(deps.runner, [program], program);
+    const error = await runSuspendHelper(processes, [program], program);
     if (error === undefined) return;
-    deps.debug?.(error);
+    debug(error);
   }
   let failure: string | undefined;
   const word = SYSFS_WORD[mode];
-  if (word !== undefined && sysfsSupports(deps.power, word)) {
+  if (word !== undefined && sysfsSupports(power, word)) {
     supported = true;
     try {
-      deps.power.writePowerState(word);
+      power.writePowerState(word);
     } catch (e) {
-      const os = asOsError(e);
-      if (!os) throw e;
-      failure = `suspend: cannot write to '${POWER_STATE_FILE}': ${os.message}`;
+      if (!(e instanceof OsError)) throw e;
+      failure = `suspend: cannot write to '${POWER_STATE_FILE}': ${e.message}`;
     }
   }
   if (!supported) throw new QgaError(SUSPEND_NOT_SUPPORTED);
   if (failure !== undefined) throw new QgaError(failure);
 }
 
-/** The three suspend handlers. */
-export interface SuspendHandlers {
-  /** `guest-suspend-disk`. */
-  readonly "guest-suspend-disk": Handler<"guest-suspend-disk">;
-  /** `guest-suspend-ram`. */
-  readonly "guest-suspend-ram": Handler<"guest-suspend-ram">;
-  /** `guest-suspend-hybrid`. */
-  readonly "guest-suspend-hybrid": Handler<"guest-suspend-hybrid">;
-}
+/** `guest-suspend-disk`. */
+export const guestSuspendDisk: Handler<"guest-suspend-disk"> = (_args, ctx) =>
+  suspend(ctx.sys, "disk", (m) => ctx.log.debug(m));
 
-/**
- * Makes the suspend handlers.
- *
- * @param depsOf Picks runner and power access from the context, e.g.
- *   `(ctx) => ({ runner: ctx.sys.processes, power: ctx.sys.power })`.
- * @returns The handlers by wire name.
- */
-export function makeSuspendHandlers(
-  depsOf: (ctx: CommandContext) => Omit<SuspendDeps, "debug">,
-): SuspendHandlers {
-  const handler = (mode: SuspendMode) => (_args: unknown, ctx: CommandContext) =>
-    guestSuspend({ ...depsOf(ctx), debug: (m) => ctx.log.debug(m) }, mode);
-  return {
-    "guest-suspend-disk": handler("disk"),
-    "guest-suspend-ram": handler("ram"),
-    "guest-suspend-hybrid": handler("hybrid"),
-  };
-}
+/** `guest-suspend-ram`. */
+export const guestSuspendRam: Handler<"guest-suspend-ram"> = (_args, ctx) =>
+  suspend(ctx.sys, "ram", (m) => ctx.log.debug(m));
+
+/** `guest-suspend-hybrid`. */
+export const guestSuspendHybrid: Handler<"guest-suspend-hybrid"> = (_args, ctx) =>
+  suspend(ctx.sys, "hybrid", (m) => ctx.log.debug(m));

@@ -10,10 +10,11 @@
 
 import assert from "node:assert/strict";
 import { listVcpus, scanCpuId } from "../../../src/commands/cpu/get.ts";
-import { QgaError } from "../../../src/dispatch/errors.ts";
+import { QgaError } from "../../../src/schema/errors.ts";
 import { shapeValue } from "../../../src/dispatch/shape.ts";
 import { toJson } from "../../../src/qobject/writer.ts";
-import { type OnlineState, SysfsCpus } from "../../../src/sys/fs_ffi/cpu_sysfs.ts";
+import { LinuxCpus } from "../../../src/sys/cpus.ts";
+import { FakeCpus } from "../../helpers/fake_sys/fake_sys.ts";
 
 const FIXTURES = decodeURIComponent(new URL("../../fixtures/sys/", import.meta.url).pathname);
 
@@ -47,13 +48,13 @@ Deno.test("listVcpus() reports offline CPUs, cpu0 without online, skips cpufreq/
   const order = readdirOrder("vcpus_mixed").filter((n) => n in expected);
   assert.deepStrictEqual(order.length, 5);
   assert.deepStrictEqual(
-    listVcpus(new SysfsCpus(root("vcpus_mixed"))),
+    listVcpus(new LinuxCpus(root("vcpus_mixed"))),
     order.map((n) => expected[n]),
   );
 });
 
 Deno.test("listVcpus() on a guest without hotpluggable CPUs: online, cannot offline", () => {
-  const got = listVcpus(new SysfsCpus(root("vcpus_not_hotpluggable")));
+  const got = listVcpus(new LinuxCpus(root("vcpus_not_hotpluggable")));
   const ids = readdirOrder("vcpus_not_hotpluggable").filter((n) => /^cpu\d+$/.test(n))
     .map((n) => BigInt(n.slice(3)));
   assert.deepStrictEqual(
@@ -63,7 +64,7 @@ Deno.test("listVcpus() on a guest without hotpluggable CPUs: online, cannot offl
 });
 
 Deno.test("listVcpus() reply is byte-exact after shaping (member order online, can-offline, id)", () => {
-  const got = listVcpus(new SysfsCpus(root("vcpus_not_hotpluggable")));
+  const got = listVcpus(new LinuxCpus(root("vcpus_not_hotpluggable")));
   const json = toJson(shapeValue({ list: "GuestLogicalProcessor" }, got));
   const parts = got.map((v) =>
     `{"online": true, "can-offline": false, "logical-id": ${v["logical-id"]}}`
@@ -81,7 +82,7 @@ Deno.test("listVcpus() uses the id sscanf reads from odd names (cpu1abc → cpu1
   const order = readdirOrder("vcpus_odd_names").filter((n) => n in byName);
   assert.deepStrictEqual(order.length, 4);
   assert.deepStrictEqual(
-    listVcpus(new SysfsCpus(root("vcpus_odd_names"))),
+    listVcpus(new LinuxCpus(root("vcpus_odd_names"))),
     order.map((n) => byName[n]),
   );
 });
@@ -96,39 +97,40 @@ Deno.test("listVcpus() fails with 7.2's texts", async (t) => {
   ];
   for (const [fixture, text] of cases) {
     await t.step(fixture, () => {
-      assert.deepStrictEqual(errorText(() => listVcpus(new SysfsCpus(root(fixture)))), text);
+      assert.deepStrictEqual(errorText(() => listVcpus(new LinuxCpus(root(fixture)))), text);
     });
   }
 });
 
-Deno.test("listVcpus() reports an open() failure of online and an OS error of the listing", () => {
-  const sysfs = {
-    listCpuDir: () => ["cpu4"],
-    readOnline: (): OnlineState => ({
-      kind: "failed",
-      step: "open",
-      errno: 13,
-      strerror: "Permission denied",
-    }),
-  };
+/** Fake CPUs whose directory lists `names` (or throws `error`). */
+class ListedCpus extends FakeCpus {
+  constructor(readonly names: string[], readonly error?: Error) {
+    super({});
+  }
+
+  override listCpuDir(): string[] {
+    if (this.error) throw this.error;
+    return this.names;
+  }
+}
+
+Deno.test("listVcpus() reports an open() failure of online and a bug in the listing", () => {
+  const cpus = new FakeCpus({ "4": { online: "1", openError: "EACCES" } });
   assert.deepStrictEqual(
-    errorText(() => listVcpus(sysfs)),
+    errorText(() => listVcpus(cpus)),
     'open("/sys/devices/system/cpu/cpu4//online"): Permission denied',
   );
-  const broken = {
-    listCpuDir: (): string[] => {
-      throw new TypeError("bug");
-    },
-    readOnline: () => ({ kind: "missing" }) as const,
-  };
-  assert.throws(() => listVcpus(broken), TypeError);
+  assert.deepStrictEqual(cpus.calls, [
+    "list /sys/devices/system/cpu",
+    "open /sys/devices/system/cpu/cpu4/",
+    "openat cpu4/ online O_RDONLY",
+    "close cpu4/",
+  ]);
+  assert.throws(() => listVcpus(new ListedCpus([], new TypeError("bug"))), TypeError);
 });
 
 Deno.test("listVcpus() answers [] when no processor is listed (7.2 aborts)", () => {
-  assert.deepStrictEqual(
-    listVcpus({ listCpuDir: () => ["cpufreq"], readOnline: () => ({ kind: "missing" }) }),
-    [],
-  );
+  assert.deepStrictEqual(listVcpus(new ListedCpus(["cpufreq"])), []);
 });
 
 Deno.test('scanCpuId() matches glibc sscanf(name, "cpu%" PRId64)', () => {

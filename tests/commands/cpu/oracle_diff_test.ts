@@ -19,14 +19,14 @@
 
 import assert from "node:assert/strict";
 import { listVcpus } from "../../../src/commands/cpu/get.ts";
-import { SysfsCpus } from "../../../src/sys/fs_ffi/cpu_sysfs.ts";
+import { LinuxCpus } from "../../../src/sys/cpus.ts";
 import { CAN_UNSHARE, ORACLE_INSTALLED, ourReply, startOracle } from "../network/oracle_helper.ts";
 
 const REQUEST = '{"execute":"guest-get-vcpus"}';
 const FIXTURES = decodeURIComponent(new URL("../../fixtures/sys/", import.meta.url).pathname);
 
 function ours(root?: string): string {
-  return ourReply({ list: "GuestLogicalProcessor" }, () => listVcpus(new SysfsCpus(root)));
+  return ourReply({ list: "GuestLogicalProcessor" }, () => listVcpus(new LinuxCpus(root)));
 }
 
 /** Single-quotes a path for `sh`. */

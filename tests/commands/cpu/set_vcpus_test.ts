@@ -7,10 +7,10 @@
  */
 
 import assert from "node:assert/strict";
-import type { CommandContext } from "../../../src/commands/context.ts";
-import { makeGuestSetVcpus, setVcpus } from "../../../src/commands/cpu/set.ts";
-import { LinuxCpuOnline } from "../../../src/sys/ops/cpu_online_linux.ts";
-import { FakeCpuOnline } from "../../../src/sys/ops/fake.ts";
+import { guestSetVcpus, setVcpus } from "../../../src/commands/cpu/set.ts";
+import { LinuxCpus } from "../../../src/sys/cpus.ts";
+import { testContext } from "../../helpers/command_context.ts";
+import { FakeCpus, FakeSys } from "../../helpers/fake_sys/fake_sys.ts";
 
 const DIR = "/sys/devices/system/cpu";
 
@@ -28,7 +28,7 @@ function errorOf(fn: () => unknown): string {
 }
 
 Deno.test("guest-set-vcpus writes '0'/'1' only when the state differs", () => {
-  const ops = new FakeCpuOnline({
+  const ops = new FakeCpus({
     "1": { online: "1\n" },
     "2": { online: "0\n" },
     "3": { online: "1\n" },
@@ -58,7 +58,7 @@ Deno.test("guest-set-vcpus writes '0'/'1' only when the state differs", () => {
 });
 
 Deno.test("guest-set-vcpus: a CPU without 'online' can stay online but can't be offlined", () => {
-  const ops = new FakeCpuOnline({ "0": {} });
+  const ops = new FakeCpus({ "0": {} });
   assert.equal(setVcpus(ops, [want(0, true)]), 1n);
   assert.equal(
     errorOf(() => setVcpus(ops, [want(0, false)])),
@@ -68,7 +68,7 @@ Deno.test("guest-set-vcpus: a CPU without 'online' can stay online but can't be 
 });
 
 Deno.test("guest-set-vcpus returns the count before a later failure (partial success)", () => {
-  const ops = new FakeCpuOnline({
+  const ops = new FakeCpus({
     "1": { online: "1" },
     "2": { online: "1", pwriteError: "EBUSY" },
     "3": { online: "1" },
@@ -77,12 +77,12 @@ Deno.test("guest-set-vcpus returns the count before a later failure (partial suc
   assert.ok(!ops.calls.some((c) => c.includes("cpu3")));
   assert.equal(ops.cpu("3")?.online, "1");
   assert.equal(ops.openFds, 0);
-  const offline0 = new FakeCpuOnline({ "1": { online: "1" }, "0": {} });
+  const offline0 = new FakeCpus({ "1": { online: "1" }, "0": {} });
   assert.equal(setVcpus(offline0, [want(1, true), want(0, false), want(1, false)]), 1n);
 });
 
 Deno.test("guest-set-vcpus returns the error when the first entry fails", () => {
-  const cases: [ConstructorParameters<typeof FakeCpuOnline>[0], number, boolean, string][] = [
+  const cases: [ConstructorParameters<typeof FakeCpus>[0], number, boolean, string][] = [
     [{}, 9, true, `open("${DIR}/cpu9/"): No such file or directory`],
     [{ "1": { dirError: "ENOTDIR" } }, 1, true, `open("${DIR}/cpu1/"): Not a directory`],
     [
@@ -112,29 +112,28 @@ Deno.test("guest-set-vcpus returns the error when the first entry fails", () => 
     ],
   ];
   for (const [cpus, id, online, text] of cases) {
-    const ops = new FakeCpuOnline(cpus);
+    const ops = new FakeCpus(cpus);
     assert.equal(errorOf(() => setVcpus(ops, [want(id, online), want(1, true)])), text);
     assert.equal(ops.openFds, 0, text);
   }
 });
 
 Deno.test("guest-set-vcpus with an empty list does nothing and returns 0", () => {
-  const ops = new FakeCpuOnline({});
+  const ops = new FakeCpus({});
   assert.equal(setVcpus(ops, []), 0n);
   assert.deepEqual(ops.calls, []);
 });
 
 Deno.test("the guest-set-vcpus handler ignores can-offline", async () => {
-  const ops = new FakeCpuOnline({ "2": { online: "1" } });
-  const handler = makeGuestSetVcpus(() => ops);
-  const reply = await handler({
+  const sys = new FakeSys({ cpus: { "2": { online: "1" } } });
+  const reply = await guestSetVcpus({
     vcpus: [{ "logical-id": 2n, online: false, "can-offline": false }],
-  }, {} as CommandContext);
+  }, testContext({ sys }));
   assert.equal(reply, 1n);
-  assert.equal(ops.cpu("2")?.online, "0");
+  assert.equal(sys.cpus.cpu("2")?.online, "0");
 });
 
-Deno.test("LinuxCpuOnline writes the online byte through FFI (temporary tree, not sysfs)", () => {
+Deno.test("LinuxCpus writes the online byte through FFI (temporary tree, not sysfs)", () => {
   const root = Deno.makeTempDirSync({ prefix: "qga-cpus-" });
   try {
     for (const [id, value] of [["1", "1\n"], ["2", "0\n"]] as const) {
@@ -142,7 +141,7 @@ Deno.test("LinuxCpuOnline writes the online byte through FFI (temporary tree, no
       Deno.writeTextFileSync(`${root}${DIR}/cpu${id}/online`, value);
     }
     Deno.mkdirSync(`${root}${DIR}/cpu0`, { recursive: true });
-    const ops = new LinuxCpuOnline(root);
+    const ops = new LinuxCpus(root);
     assert.equal(setVcpus(ops, [want(1, false), want(2, true), want(0, true)]), 3n);
     assert.equal(Deno.readTextFileSync(`${root}${DIR}/cpu1/online`), "0\n");
     assert.equal(Deno.readTextFileSync(`${root}${DIR}/cpu2/online`), "1\n");

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { decodeBase64, encodeBase64 } from "../../../src/commands/file/mod.ts";
+import { decodeBase64, encodeBase64 } from "../../../src/commands/file/base64.ts";
 import { qgaError } from "./helpers.ts";
 
 const INVALID = qgaError("Base64 data contains invalid characters");

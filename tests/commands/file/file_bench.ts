@@ -10,8 +10,7 @@
 
 import { AgentState } from "../../../src/agent/agent_state.ts";
 import { Logger } from "../../../src/agent/log.ts";
-import { fileHandlers, FileHandleTable } from "../../../src/commands/file/mod.ts";
-import { makeContext } from "./helpers.ts";
+import { FILE_HANDLERS, makeContext } from "./helpers.ts";
 
 const TOTAL = 32 << 20;
 const CHUNKS = [64 << 10, 1 << 20, 8 << 20];
@@ -20,7 +19,7 @@ const dir = await Deno.makeTempDir({ prefix: "qga-file-bench-" });
 await Deno.mkdir(`${dir}/state`);
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 const ctx = makeContext(AgentState.load(`${dir}/state`, new Logger(() => {})), []);
-const h = fileHandlers(new FileHandleTable());
+const h = FILE_HANDLERS;
 
 const data = new Uint8Array(TOTAL);
 for (let i = 0; i < TOTAL; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));

@@ -7,18 +7,30 @@
 
 import { AgentState } from "../../../src/agent/agent_state.ts";
 import { Logger } from "../../../src/agent/log.ts";
-import type { CommandContext } from "../../../src/commands/context.ts";
-import { linuxSys } from "../../../src/sys/linux.ts";
+import type { AsyncHandler, CommandContext } from "../../../src/commands/context.ts";
+import { HANDLERS } from "../../../src/commands/mod.ts";
+import { commandsWith } from "../../../src/schema/schema.ts";
 import {
-  type FileHandlers,
-  fileHandlers,
   FileHandleTable,
   type FileHandleTableOptions,
-} from "../../../src/commands/file/mod.ts";
-import { Dispatcher } from "../../../src/dispatch/dispatch.ts";
-import { CommandFilter } from "../../../src/dispatch/filter.ts";
+} from "../../../src/commands/file/handles.ts";
 import type { QDict, QValue } from "../../../src/qobject/value.ts";
 import { PlainText } from "../../../src/qobject/value.ts";
+import { linuxSys } from "../../../src/sys/linux.ts";
+import { testContext, testDispatcher } from "../../helpers/command_context.ts";
+
+type FileCommand =
+  | "guest-file-open"
+  | "guest-file-close"
+  | "guest-file-read"
+  | "guest-file-write"
+  | "guest-file-seek"
+  | "guest-file-flush";
+
+/** The six guest-file handlers of the agent's table (all asynchronous), by wire name. */
+export const FILE_HANDLERS = Object.fromEntries(
+  commandsWith("file").map((name) => [name, HANDLERS[name]]),
+) as { readonly [N in FileCommand]: AsyncHandler<N> };
 
 /** A temporary directory, a context over it and the file handlers bound to a fresh table. */
 export interface Fixture extends AsyncDisposable {
@@ -30,27 +42,28 @@ export interface Fixture extends AsyncDisposable {
   readonly ctx: CommandContext;
   /** The handle table the handlers use. */
   readonly table: FileHandleTable;
-  /** The handlers. */
-  readonly h: FileHandlers;
+  /** The six file handlers. */
+  readonly h: typeof FILE_HANDLERS;
   /** Audit messages logged so far (text after `info: `). */
   readonly audit: string[];
   /** Sends one request (plain data) through a dispatcher; resolves to the reply text. */
   request(request: Record<string, unknown>): Promise<string>;
 }
 
-/** Builds a context around `state` that records audit lines into `audit`. */
-export function makeContext(state: AgentState, audit: string[]): CommandContext {
+/** A logger that records audit lines (text after `info: `) into `audit`. */
+function auditLog(audit: string[]): Logger {
   const log = new Logger(() => {}, true);
   log.setAuditSink((line) => audit.push(line.replace(/^info: /, "")));
-  return {
-    version: "test",
-    state,
-    log,
-    sys: linuxSys(),
-    replies: { delimitNextReply() {}, isAvailable: () => true },
-    files: new FileHandleTable(),
-    fsfreeze: undefined as unknown as CommandContext["fsfreeze"],
-  };
+  return log;
+}
+
+/** Builds a context around `state` (real files, `linuxSys()`) recording audit lines. */
+export function makeContext(
+  state: AgentState,
+  audit: string[],
+  files: FileHandleTable = new FileHandleTable(),
+): CommandContext {
+  return testContext({ sys: linuxSys(), state, log: auditLog(audit), files });
 }
 
 /** Turns plain data into the parser's value model (objects → Maps, numbers → bigint). */
@@ -70,14 +83,10 @@ export async function fixture(options: FileHandleTableOptions = {}): Promise<Fix
   await Deno.mkdir(statedir);
   const audit: string[] = [];
   const state = AgentState.load(statedir, new Logger(() => {}));
-  const ctx = makeContext(state, audit);
   const table = new FileHandleTable(options);
-  const h = fileHandlers(table);
-  const dispatcher = new Dispatcher({
-    handlers: h as never,
-    filter: new CommandFilter({ isFrozen: () => false }),
-    context: ctx,
-  });
+  const ctx = makeContext(state, audit, table);
+  const h = FILE_HANDLERS;
+  const dispatcher = testDispatcher({ context: ctx });
   const decoder = new TextDecoder();
   return {
     dir,

@@ -10,18 +10,12 @@
 
 import { AgentState } from "../../../src/agent/agent_state.ts";
 import { Logger } from "../../../src/agent/log.ts";
-import { FILE_HANDLERS } from "../../../src/commands/file/mod.ts";
-import { Dispatcher } from "../../../src/dispatch/dispatch.ts";
-import { CommandFilter } from "../../../src/dispatch/filter.ts";
+import { testDispatcher } from "../../helpers/command_context.ts";
 import { makeContext, q } from "./helpers.ts";
 
 const [statedir, ...requests] = Deno.args;
 const ctx = makeContext(AgentState.load(statedir!, new Logger(() => {})), []);
-const dispatcher = new Dispatcher({
-  handlers: FILE_HANDLERS as never,
-  filter: new CommandFilter({ isFrozen: () => false }),
-  context: ctx,
-});
+const dispatcher = testDispatcher({ context: ctx });
 for (const text of requests) {
   const request = JSON.parse(text);
   if (typeof request.stat === "string") {

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { OPEN_MODES } from "../../../src/commands/file/mod.ts";
+import { OPEN_MODES } from "../../../src/commands/file/open_mode.ts";
 import { INT64_MAX } from "../../../src/qobject/value.ts";
 import { b64, fixture, permBits, qgaError } from "./helpers.ts";
 

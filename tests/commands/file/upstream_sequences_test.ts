@@ -8,13 +8,8 @@
 import assert from "node:assert/strict";
 import { AgentState } from "../../../src/agent/agent_state.ts";
 import { Logger } from "../../../src/agent/log.ts";
-import {
-  contextFileTable,
-  FILE_HANDLERS,
-  fileHandlers,
-  FileHandleTable,
-} from "../../../src/commands/file/mod.ts";
-import { fixture, makeContext, qgaError } from "./helpers.ts";
+import { FileHandleTable } from "../../../src/commands/file/handles.ts";
+import { FILE_HANDLERS, fixture, makeContext, qgaError } from "./helpers.ts";
 
 /** The test's buffer: `Hello World!\n\0`. */
 const BUFFER = "SGVsbG8gV29ybGQhCgA=";
@@ -133,8 +128,8 @@ Deno.test("guest-file-open takes handles from the persistent counter across relo
   // A restarted agent: new state from disk, new (empty) table.
   const state = AgentState.load(fx.statedir, new Logger(() => {}));
   const table = new FileHandleTable();
-  const h = fileHandlers(table);
-  const ctx = makeContext(state, []);
+  const h = FILE_HANDLERS;
+  const ctx = makeContext(state, [], table);
   await assert.rejects(
     h["guest-file-read"]({ handle: 1000n }, ctx),
     qgaError("handle '1000' has not been found"),
@@ -148,8 +143,8 @@ Deno.test("guest-file-open hands out handle ids beyond 2^53 exactly", async () =
   await Deno.writeTextFile(`${fx.statedir}/qga.state`, "[global]\nfd_counter=9007199254740993\n");
   const state = AgentState.load(fx.statedir, new Logger(() => {}));
   const table = new FileHandleTable();
-  const h = fileHandlers(table);
-  const ctx = makeContext(state, []);
+  const h = FILE_HANDLERS;
+  const ctx = makeContext(state, [], table);
   const path = `${fx.dir}/f`;
   await Deno.writeTextFile(path, "abc");
   assert.equal(await h["guest-file-open"]({ path }, ctx), 9007199254740993n);
@@ -202,19 +197,18 @@ Deno.test("guest-file-open and guest-file-close write qemu-ga's audit lines", as
   ]);
 });
 
-Deno.test("FILE_HANDLERS use ctx.files when present, else one table per context", async () => {
+Deno.test("the file handlers keep their handles in the context's table (ctx.files)", async () => {
   await using fx = await fixture();
   const path = `${fx.dir}/f`;
   await Deno.writeTextFile(path, "x");
   const files = new FileHandleTable({ limit: 1 });
   const withFiles = { ...fx.ctx, files };
-  assert.equal(contextFileTable(withFiles), files);
   assert.equal(await FILE_HANDLERS["guest-file-open"]({ path }, withFiles), 1000n);
   assert.deepEqual(files.ids(), [1000n]);
   await assert.rejects(FILE_HANDLERS["guest-file-open"]({ path }, withFiles));
 
-  const own = contextFileTable(fx.ctx);
-  assert.equal(contextFileTable(fx.ctx), own, "the same table for the same context");
+  const own = fx.ctx.files;
+  assert.equal(own, fx.table);
   assert.equal(own.limit, 1024);
   assert.equal(await FILE_HANDLERS["guest-file-open"]({ path }, fx.ctx), 1001n);
   assert.deepEqual(own.ids(), [1001n]);

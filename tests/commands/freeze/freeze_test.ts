@@ -6,8 +6,12 @@
  */
 
 import assert from "node:assert/strict";
-import { makeFsfreezeHandlers } from "../../../src/commands/freeze/mod.ts";
-import type { CommandContext } from "../../../src/commands/context.ts";
+import {
+  guestFsfreezeFreeze,
+  guestFsfreezeFreezeList,
+  guestFsfreezeThaw,
+} from "../../../src/commands/freeze/handlers.ts";
+import { testContext } from "../../helpers/command_context.ts";
 import { FOUR_MOUNTS, mountinfoOf, rejection, setup } from "./helpers.ts";
 
 const FREEZE_ALL = [
@@ -248,13 +252,12 @@ Deno.test("an agent restarted with qga.state.isfrozen comes back frozen and thaw
   ]);
 });
 
-Deno.test("the freeze handlers call the service through the context accessor", async () => {
+Deno.test("the freeze handlers call the context's freeze service", async () => {
   const f = setup();
-  const handlers = makeFsfreezeHandlers(() => f.service);
-  const ctx = {} as CommandContext;
-  assert.equal(await handlers["guest-fsfreeze-freeze-list"]({ mountpoints: ["/boot"] }, ctx), 1n);
-  assert.equal(await handlers["guest-fsfreeze-thaw"]({}, ctx), 1n);
-  assert.equal(await handlers["guest-fsfreeze-freeze"]({}, ctx), 4n);
-  assert.equal(await handlers["guest-fsfreeze-thaw"]({}, ctx), 4n);
+  const ctx = testContext({ fsfreeze: f.service });
+  assert.equal(await guestFsfreezeFreezeList({ mountpoints: ["/boot"] }, ctx), 1n);
+  assert.equal(await guestFsfreezeThaw({}, ctx), 1n);
+  assert.equal(await guestFsfreezeFreeze({}, ctx), 4n);
+  assert.equal(await guestFsfreezeThaw({}, ctx), 4n);
   assert.equal(FOUR_MOUNTS.split("\n").length, 5);
 });

@@ -6,17 +6,17 @@
  */
 
 import assert from "node:assert/strict";
-import type { CommandContext } from "../../../src/commands/context.ts";
-import { fstrim, makeGuestFstrim } from "../../../src/commands/freeze/fstrim.ts";
+import { fstrim, guestFstrim } from "../../../src/commands/freeze/fstrim.ts";
 import { shapeValue } from "../../../src/dispatch/shape.ts";
 import { toJson } from "../../../src/qobject/writer.ts";
-import { FakeFreezeOps } from "../../../src/sys/ops/fake.ts";
+import { testContext } from "../../helpers/command_context.ts";
+import { FakeFilesystems, FakeSys } from "../../helpers/fake_sys/fake_sys.ts";
 import { FOUR_MOUNTS, mountinfoOf, rejection } from "./helpers.ts";
 
 const UINT64_MAX = (1n << 64n) - 1n;
 
 Deno.test("guest-fstrim trims in mount order and answers in reverse order", () => {
-  const ops = new FakeFreezeOps({
+  const ops = new FakeFilesystems({
     mountinfo: FOUR_MOUNTS,
     mountPoints: { "/": { trimmed: 4096n }, "/home": { trimmed: 123456789n } },
   });
@@ -41,7 +41,7 @@ Deno.test("guest-fstrim trims in mount order and answers in reverse order", () =
 });
 
 Deno.test("guest-fstrim honours minimum and reports the minimum the kernel used", () => {
-  const ops = new FakeFreezeOps({
+  const ops = new FakeFilesystems({
     mountinfo: mountinfoOf([["/", "8:1", "ext4"], ["/big", "8:2", "xfs"]]),
     mountPoints: { "/big": { minimumFloor: 1048576n, trimmed: 7n } },
   });
@@ -60,7 +60,7 @@ Deno.test("guest-fstrim honours minimum and reports the minimum the kernel used"
 });
 
 Deno.test("guest-fstrim reports open failures, unsupported filesystems and trim errors per path", () => {
-  const ops = new FakeFreezeOps({
+  const ops = new FakeFilesystems({
     mountinfo: mountinfoOf([
       ["/", "8:1", "ext4"],
       ["/cdrom", "11:0", "iso9660"],
@@ -86,7 +86,7 @@ Deno.test("guest-fstrim reports open failures, unsupported filesystems and trim 
 });
 
 Deno.test("guest-fstrim wraps a negative minimum to u64 and reads the fields back as int64", () => {
-  const ops = new FakeFreezeOps({
+  const ops = new FakeFilesystems({
     mountinfo: mountinfoOf([["/", "8:1", "ext4"]]),
     mountPoints: { "/": { trimmed: UINT64_MAX - 1n } },
   });
@@ -96,7 +96,7 @@ Deno.test("guest-fstrim wraps a negative minimum to u64 and reads the fields bac
 });
 
 Deno.test("guest-fstrim's reply has qemu-ga's (QDict) member order on the wire", () => {
-  const ops = new FakeFreezeOps({
+  const ops = new FakeFilesystems({
     mountinfo: mountinfoOf([["/", "8:1", "ext4"], ["/x", "8:2", "vfat"]]),
     mountPoints: { "/": { trimmed: 5n }, "/x": { trimError: "EOPNOTSUPP" } },
   });
@@ -109,11 +109,10 @@ Deno.test("guest-fstrim's reply has qemu-ga's (QDict) member order on the wire",
 });
 
 Deno.test("guest-fstrim fails when no mount table can be read", async () => {
-  const ops = new FakeFreezeOps({ mountinfo: null, procMounts: null });
-  const handler = makeGuestFstrim(() => ops);
-  const ctx = { log: { audit: () => {} } } as unknown as CommandContext;
+  const sys = new FakeSys({ filesystems: { mountinfo: null, procMounts: null } });
+  const ctx = testContext({ sys });
   assert.equal(
-    await rejection(Promise.resolve().then(() => handler({}, ctx))),
+    await rejection(Promise.resolve().then(() => guestFstrim({}, ctx))),
     "failed to open mtab file: '/proc/self/mounts'",
   );
 });

@@ -9,12 +9,12 @@ import { AgentState } from "../../../src/agent/agent_state.ts";
 import { Logger } from "../../../src/agent/log.ts";
 import { FsfreezeService } from "../../../src/commands/freeze/service.ts";
 import {
-  FakeFreezeOps,
-  type FakeFreezeOptions,
-  FakeRunner,
+  FakeFilesystems,
+  type FakeFilesystemsOptions,
+  FakeProcesses,
   FakeTimers,
   type RunScript,
-} from "../../../src/sys/ops/fake.ts";
+} from "../../helpers/fake_sys/fake_sys.ts";
 
 /** A mountinfo text from `[mount point, major:minor, type]` rows (sources `/dev/x<i>`). */
 export function mountinfoOf(rows: readonly (readonly [string, string, string])[]): string {
@@ -31,7 +31,7 @@ export const FOUR_MOUNTS = mountinfoOf([
 ]);
 
 /** Options of {@link setup}. */
-export interface SetupOptions extends FakeFreezeOptions {
+export interface SetupOptions extends FakeFilesystemsOptions {
   /** `-F` hook path. */
   readonly hook?: string;
   /** Hook outcomes. */
@@ -44,8 +44,8 @@ export interface SetupOptions extends FakeFreezeOptions {
 
 /** Everything a freeze test looks at. */
 export interface Fixture {
-  readonly ops: FakeFreezeOps;
-  readonly runner: FakeRunner;
+  readonly ops: FakeFilesystems;
+  readonly runner: FakeProcesses;
   readonly timers: FakeTimers;
   readonly state: AgentState;
   readonly log: Logger;
@@ -67,8 +67,8 @@ export function setup(options: SetupOptions = {}): Fixture {
   if (options.startFrozen) Deno.writeFileSync(`${dir}/qga.state.isfrozen`, new Uint8Array());
   const state = AgentState.load(dir, log);
   if (state.frozen) log.setEnabled(false); // what Agent.run does when starting frozen
-  const ops = new FakeFreezeOps({ mountinfo: FOUR_MOUNTS, ...options });
-  const runner = new FakeRunner([], options.script);
+  const ops = new FakeFilesystems({ mountinfo: FOUR_MOUNTS, ...options });
+  const runner = new FakeProcesses([], options.script);
   const timers = new FakeTimers();
   const service = new FsfreezeService({
     ops,

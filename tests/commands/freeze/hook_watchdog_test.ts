@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { exited, signaled, spawnFailed } from "../../../src/sys/ops/fake.ts";
+import { exited, signaled, spawnFailed } from "../../helpers/fake_sys/fake_sys.ts";
 import { rejection, setup } from "./helpers.ts";
 
 const HOOK = "/etc/qemu/fsfreeze-hook";

@@ -1,5 +1,5 @@
 /**
- * Tests of `guest-network-get-interfaces` with a scripted {@link NetworkSource}: getifaddrs
+ * Tests of `guest-network-get-interfaces` with a scripted fake network (`tests/helpers/fake_sys/network.ts`): getifaddrs
  * entries and SIOCGIFHWADDR results are fakes, `/proc/net/dev` comes from fixture trees under
  * `tests/fixtures/proc/` read through the real FFI reader.
  *
@@ -9,19 +9,15 @@
 import assert from "node:assert/strict";
 import { Logger } from "../../../src/agent/log.ts";
 import { listNetworkInterfaces } from "../../../src/commands/network/get_interfaces.ts";
-import { QgaError } from "../../../src/dispatch/errors.ts";
+import { QgaError } from "../../../src/schema/errors.ts";
 import { shapeValue } from "../../../src/dispatch/shape.ts";
 import { toJson } from "../../../src/qobject/writer.ts";
-import {
-  AF_INET,
-  AF_INET6,
-  AF_PACKET,
-  type HardwareAddress,
-  LinuxNetworkSource,
-  type NetworkSource,
-  type RawIfaddr,
-  SysError,
-} from "../../../src/sys/net/network_source.ts";
+import type { RawIfaddr } from "../../../src/sys/network/network.ts";
+import { OsError } from "../../../src/sys/os_error.ts";
+import { Socket } from "../../../src/sys/structs.ts";
+import { FakeNetwork, type FakeNetworkOptions } from "../../helpers/fake_sys/fake_sys.ts";
+
+const { AF_INET, AF_INET6, AF_PACKET } = Socket;
 
 const PROC = decodeURIComponent(new URL("../../fixtures/proc/", import.meta.url).pathname);
 const enc = new TextEncoder();
@@ -53,37 +49,9 @@ function v6(name: string, bytes: number[], prefix: number): RawIfaddr {
   return entry(name, AF_INET6, bytes, mask);
 }
 
-interface FakeOptions {
-  entries: RawIfaddr[] | (() => RawIfaddr[]);
-  hw?: (name: string, call: number) => HardwareAddress;
-  procRoot?: string;
-}
-
-/** A scripted network source; records the hardwareAddress/procNetDev calls. */
-function fake(options: FakeOptions): NetworkSource & { hwCalls: string[]; statReads: number } {
-  const proc = new LinuxNetworkSource(options.procRoot ?? PROC + "net_dev_typical");
-  const calls = new Map<string, number>();
-  const self = {
-    hwCalls: [] as string[],
-    statReads: 0,
-    interfaceAddresses: () =>
-      typeof options.entries === "function" ? options.entries() : options.entries,
-    hardwareAddress(name: Uint8Array): HardwareAddress {
-      const text = new TextDecoder().decode(name);
-      self.hwCalls.push(text);
-      const n = (calls.get(text) ?? 0) + 1;
-      calls.set(text, n);
-      if (options.hw) return options.hw(text, n);
-      return text === "lo"
-        ? { ok: true, mac: new Uint8Array(6) }
-        : { ok: true, mac: Uint8Array.from([0x02, 0xfc, 0, 0, 0, text.length]) };
-    },
-    procNetDev(): Uint8Array {
-      self.statReads++;
-      return proc.procNetDev();
-    },
-  };
-  return self;
+/** A scripted network: default `/proc/net/dev` from the typical fixture. */
+function fake(options: FakeNetworkOptions): FakeNetwork {
+  return new FakeNetwork({ procRoot: PROC + "net_dev_typical", ...options });
 }
 
 function capture(): { log: Logger; lines: string[] } {
@@ -185,11 +153,11 @@ Deno.test("listNetworkInterfaces() fails with qemu-ga's texts", () => {
   const failing = (what: "getifaddrs" | "socket") =>
     fake({
       entries: () => {
-        if (what === "getifaddrs") throw new SysError("getifaddrs", 12);
+        if (what === "getifaddrs") throw new OsError(12, "getifaddrs");
         return [entry("lo", AF_PACKET)];
       },
       hw: () => {
-        throw new SysError("socket", 24);
+        throw new OsError(24, "socket");
       },
     });
   assert.throws(() => listNetworkInterfaces(failing("getifaddrs")), (e: unknown) => {

@@ -9,17 +9,17 @@
 
 import { listVcpus } from "../../../src/commands/cpu/get.ts";
 import { listNetworkInterfaces } from "../../../src/commands/network/get_interfaces.ts";
-import { SysfsCpus } from "../../../src/sys/fs_ffi/cpu_sysfs.ts";
-import { LinuxNetworkSource } from "../../../src/sys/net/network_source.ts";
+import { LinuxCpus } from "../../../src/sys/cpus.ts";
+import { LinuxNetwork } from "../../../src/sys/network/network.ts";
 import { ourReply } from "./reply_line.ts";
 
 if (Deno.args[0] === "net") {
   console.log(
     ourReply(
       { list: "GuestNetworkInterface" },
-      () => listNetworkInterfaces(new LinuxNetworkSource(Deno.args[1])),
+      () => listNetworkInterfaces(new LinuxNetwork(Deno.args[1])),
     ),
   );
 } else {
-  console.log(ourReply({ list: "GuestLogicalProcessor" }, () => listVcpus(new SysfsCpus())));
+  console.log(ourReply({ list: "GuestLogicalProcessor" }, () => listVcpus(new LinuxCpus())));
 }

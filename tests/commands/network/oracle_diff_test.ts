@@ -20,7 +20,7 @@
 
 import assert from "node:assert/strict";
 import { listNetworkInterfaces } from "../../../src/commands/network/get_interfaces.ts";
-import { LinuxNetworkSource } from "../../../src/sys/net/network_source.ts";
+import { LinuxNetwork } from "../../../src/sys/network/network.ts";
 import {
   CAN_UNSHARE,
   normalizeCounters,
@@ -42,7 +42,7 @@ Deno.test({
       const expected = await oracle.ask(REQUEST);
       const actual = ourReply(
         { list: "GuestNetworkInterface" },
-        () => listNetworkInterfaces(new LinuxNetworkSource()),
+        () => listNetworkInterfaces(new LinuxNetwork()),
       );
       assert.equal(normalizeCounters(actual), normalizeCounters(expected));
     } finally {

@@ -8,13 +8,13 @@
 
 import assert from "node:assert/strict";
 import { findInterfaceStats } from "../../../src/commands/network/proc_net_dev.ts";
-import { LinuxNetworkSource } from "../../../src/sys/net/network_source.ts";
+import { LinuxNetwork } from "../../../src/sys/network/network.ts";
 
 const PROC = decodeURIComponent(new URL("../../fixtures/proc/", import.meta.url).pathname);
 const enc = new TextEncoder();
 
 function row(name: string, fixture: string): bigint[] | null {
-  const content = new LinuxNetworkSource(PROC + fixture).procNetDev();
+  const content = new LinuxNetwork(PROC + fixture).procNetDev();
   const s = findInterfaceStats(content, enc.encode(name));
   if (s === null) return null;
   return [

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { QgaError } from "../../../src/dispatch/errors.ts";
+import { QgaError } from "../../../src/schema/errors.ts";
 import { shapeValue } from "../../../src/dispatch/shape.ts";
 import { toJson } from "../../../src/qobject/writer.ts";
 import type { TypeRef } from "../../../src/schema/schema.ts";

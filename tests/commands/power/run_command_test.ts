@@ -1,5 +1,5 @@
 /**
- * The run-command helper's texts, and the production `DenoProcessRunner` on harmless programs
+ * The run-command helper's texts, and the production `DenoProcesses` on harmless programs
  * (`sh -c 'echo ...'`): merged output, exit codes, signals, spawn failures, and a program refused
  * by a narrow `--allow-run` list (in a child `deno run`).
  *
@@ -8,10 +8,10 @@
 
 import assert from "node:assert/strict";
 import { checkRunOutcome, runCommand } from "../../../src/commands/power/run_command.ts";
-import { QgaError } from "../../../src/dispatch/errors.ts";
-import { exited, FakeRunner, signaled } from "../../../src/sys/ops/fake.ts";
-import { DenoProcessRunner } from "../../../src/sys/ops/process_deno.ts";
-import type { RunOutcome } from "../../../src/sys/ops/process.ts";
+import { QgaError } from "../../../src/schema/errors.ts";
+import { DenoProcesses } from "../../../src/sys/processes.ts";
+import { exited, FakeProcesses, signaled } from "../../helpers/fake_sys/fake_sys.ts";
+import type { RunOutcome } from "../../../src/sys/processes.ts";
 
 function descOf(argv: string[], action: string, outcome: RunOutcome): string | Uint8Array {
   try {
@@ -52,13 +52,13 @@ Deno.test("checkRunOutcome() keeps output that is not UTF-8 as raw bytes", () =>
 });
 
 Deno.test("runCommand() asks for captured output", async () => {
-  const runner = new FakeRunner();
+  const runner = new FakeProcesses();
   await runCommand(runner, ["/bin/x", "-y"], "do x");
   assert.deepEqual(runner.runs, [{ argv: ["/bin/x", "-y"], output: "capture" }]);
 });
 
-Deno.test("DenoProcessRunner captures stdout and stderr together and the exit code", async () => {
-  const runner = new DenoProcessRunner();
+Deno.test("DenoProcesses captures stdout and stderr together and the exit code", async () => {
+  const runner = new DenoProcesses();
   const outcome = await runner.run(
     ["/bin/sh", "-c", "echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2; exit 3"],
     { output: "capture" },
@@ -69,16 +69,16 @@ Deno.test("DenoProcessRunner captures stdout and stderr together and the exit co
   assert.equal(new TextDecoder().decode(outcome.output), "out\nerr\nout2\n");
 });
 
-Deno.test("DenoProcessRunner gives the child /dev/null as stdin and discards output on request", async () => {
-  const runner = new DenoProcessRunner();
+Deno.test("DenoProcesses gives the child /dev/null as stdin and discards output on request", async () => {
+  const runner = new DenoProcesses();
   const stdin = await runner.run(["/bin/sh", "-c", "cat; echo done"], { output: "capture" });
   assert.deepEqual(stdin.kind === "exited" && new TextDecoder().decode(stdin.output), "done\n");
   const quiet = await runner.run(["/bin/sh", "-c", "echo hidden; exit 4"], { output: "discard" });
   assert.deepEqual(quiet, { kind: "exited", code: 4, output: new Uint8Array() });
 });
 
-Deno.test("DenoProcessRunner reports a signal and spawn failures", async () => {
-  const runner = new DenoProcessRunner();
+Deno.test("DenoProcesses reports a signal and spawn failures", async () => {
+  const runner = new DenoProcesses();
   const killed = await runner.run(["/bin/sh", "-c", "echo bye; kill -9 $$"], { output: "capture" });
   assert.equal(killed.kind, "signaled");
   assert.equal(killed.kind === "signaled" && killed.signal, "SIGKILL");
@@ -105,8 +105,8 @@ Deno.test("DenoProcessRunner reports a signal and spawn failures", async () => {
   });
 });
 
-Deno.test("DenoProcessRunner.isExecutable() checks for an execute bit", () => {
-  const runner = new DenoProcessRunner();
+Deno.test("DenoProcesses.isExecutable() checks for an execute bit", () => {
+  const runner = new DenoProcesses();
   const file = Deno.makeTempFileSync();
   try {
     Deno.chmodSync(file, 0o644);
@@ -120,14 +120,14 @@ Deno.test("DenoProcessRunner.isExecutable() checks for an execute bit", () => {
   assert.equal(runner.isExecutable("/nonexistent/qga"), false);
 });
 
-Deno.test("DenoProcessRunner reports a program outside --allow-run as not-capable", async () => {
+Deno.test("DenoProcesses reports a program outside --allow-run as not-capable", async () => {
   const script = await Deno.makeTempFile({ suffix: ".ts" });
   try {
-    const module = new URL("../../../src/sys/ops/process_deno.ts", import.meta.url).href;
+    const module = new URL("../../../src/sys/processes.ts", import.meta.url).href;
     await Deno.writeTextFile(
       script,
-      `import { DenoProcessRunner } from ${JSON.stringify(module)};\n` +
-        `const o = await new DenoProcessRunner().run(["/bin/sh", "-c", "true"], { output: "capture" });\n` +
+      `import { DenoProcesses } from ${JSON.stringify(module)};\n` +
+        `const o = await new DenoProcesses().run(["/bin/sh", "-c", "true"], { output: "capture" });\n` +
         `console.log(JSON.stringify({ kind: o.kind, reason: o.kind === "spawn-failed" ? o.reason : "" }));\n`,
     );
     const out = await new Deno.Command(Deno.execPath(), {

@@ -6,13 +6,20 @@
  */
 
 import assert from "node:assert/strict";
-import type { CommandContext } from "../../../src/commands/context.ts";
+import { Logger } from "../../../src/agent/log.ts";
 import {
+  guestShutdown,
   INVALID_SHUTDOWN_MODE,
-  makeGuestShutdown,
   shutdown,
-} from "../../../src/commands/power/mod.ts";
-import { exited, FakeRunner, signaled, spawnFailed } from "../../../src/sys/ops/fake.ts";
+} from "../../../src/commands/power/shutdown.ts";
+import { testContext } from "../../helpers/command_context.ts";
+import {
+  exited,
+  FakeProcesses,
+  FakeSys,
+  signaled,
+  spawnFailed,
+} from "../../helpers/fake_sys/fake_sys.ts";
 import { rejection } from "../freeze/helpers.ts";
 
 const SHUTDOWN = (
@@ -27,7 +34,7 @@ Deno.test("guest-shutdown without /sbin/poweroff|halt|reboot runs /sbin/shutdown
     ["reboot", "-r"],
   ];
   for (const [mode, flag] of cases) {
-    const runner = new FakeRunner();
+    const runner = new FakeProcesses();
     assert.equal(await shutdown(runner, mode), undefined);
     assert.deepEqual(runner.runs, [{ argv: SHUTDOWN(flag), output: "capture" }], String(mode));
   }
@@ -40,7 +47,7 @@ Deno.test("guest-shutdown prefers /sbin/poweroff, /sbin/halt, /sbin/reboot when 
     ["reboot", "/sbin/reboot"],
   ];
   for (const [mode, command] of cases) {
-    const runner = new FakeRunner(["/sbin/poweroff", "/sbin/halt", "/sbin/reboot"]);
+    const runner = new FakeProcesses(["/sbin/poweroff", "/sbin/halt", "/sbin/reboot"]);
     await shutdown(runner, mode);
     assert.deepEqual(runner.accessChecks, [command]);
     assert.deepEqual(runner.runs.map((r) => r.argv), [[command]]);
@@ -49,7 +56,7 @@ Deno.test("guest-shutdown prefers /sbin/poweroff, /sbin/halt, /sbin/reboot when 
 
 Deno.test("guest-shutdown rejects an unknown mode before running anything", async () => {
   for (const mode of ["", "Reboot", "poweroff", "constructor", "__proto__"]) {
-    const runner = new FakeRunner();
+    const runner = new FakeProcesses();
     assert.equal(await rejection(shutdown(runner, mode)), INVALID_SHUTDOWN_MODE);
     assert.deepEqual(runner.runs, []);
   }
@@ -78,17 +85,19 @@ Deno.test("guest-shutdown reports failures with the run-command helper's texts",
     ],
   ];
   for (const [outcome, text] of cases) {
-    assert.equal(await rejection(shutdown(new FakeRunner([], () => outcome), "halt")), text);
+    assert.equal(await rejection(shutdown(new FakeProcesses([], () => outcome), "halt")), text);
   }
 });
 
 Deno.test("the guest-shutdown handler audits the mode and returns nothing", async () => {
   const audit: string[] = [];
-  const runner = new FakeRunner();
-  const ctx = { log: { audit: (m: string) => audit.push(m) } } as unknown as CommandContext;
-  const handler = makeGuestShutdown(() => runner);
-  assert.equal(await handler({}, ctx), undefined);
-  assert.equal(await handler({ mode: "reboot" }, ctx), undefined);
+  const sys = new FakeSys();
+  const runner = sys.processes;
+  const log = new Logger(() => {});
+  log.setAuditSink((line) => audit.push(line.replace(/^info: /, "")));
+  const ctx = testContext({ sys, log });
+  assert.equal(await guestShutdown({}, ctx), undefined);
+  assert.equal(await guestShutdown({ mode: "reboot" }, ctx), undefined);
   assert.deepEqual(audit, [
     "guest-shutdown called, mode: (null)",
     "guest-shutdown called, mode: reboot",

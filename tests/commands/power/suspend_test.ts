@@ -6,22 +6,25 @@
  */
 
 import assert from "node:assert/strict";
-import type { CommandContext } from "../../../src/commands/context.ts";
 import {
-  guestSuspend,
-  makeSuspendHandlers,
+  guestSuspendDisk,
+  guestSuspendHybrid,
+  guestSuspendRam,
   runProcessChild,
+  suspend,
   SUSPEND_NOT_SUPPORTED,
-} from "../../../src/commands/power/mod.ts";
+} from "../../../src/commands/power/suspend.ts";
+import type { RunOutcome } from "../../../src/sys/processes.ts";
+import { testContext } from "../../helpers/command_context.ts";
 import {
   exited,
   FakePower,
-  FakeRunner,
+  FakeProcesses,
+  FakeSys,
   type RunScript,
   signaled,
   spawnFailed,
-} from "../../../src/sys/ops/fake.ts";
-import type { RunOutcome } from "../../../src/sys/ops/process.ts";
+} from "../../helpers/fake_sys/fake_sys.ts";
 import { rejection } from "../freeze/helpers.ts";
 
 const NOT_FOUND = spawnFailed("not-found", "No such file or directory");
@@ -32,7 +35,7 @@ function programs(table: Record<string, RunOutcome>): RunScript {
 }
 
 Deno.test("guest-suspend-ram via systemd: status says supported (3), then systemctl suspend", async () => {
-  const runner = new FakeRunner(
+  const runner = new FakeProcesses(
     [],
     programs({
       "systemctl status systemd-suspend": exited(3),
@@ -40,7 +43,7 @@ Deno.test("guest-suspend-ram via systemd: status says supported (3), then system
     }),
   );
   const power = new FakePower("freeze mem disk\n");
-  await guestSuspend({ runner, power }, "ram");
+  await suspend({ processes: runner, power }, "ram");
   assert.deepEqual(runner.runs, [
     { argv: ["systemctl", "status", "systemd-suspend"], output: "discard" },
     { argv: ["systemctl", "suspend"], output: "discard" },
@@ -49,7 +52,7 @@ Deno.test("guest-suspend-ram via systemd: status says supported (3), then system
 });
 
 Deno.test("guest-suspend-disk via pm-utils when systemd does not know the unit (4)", async () => {
-  const runner = new FakeRunner(
+  const runner = new FakeProcesses(
     [],
     programs({
       "systemctl status systemd-hibernate": exited(4),
@@ -57,7 +60,7 @@ Deno.test("guest-suspend-disk via pm-utils when systemd does not know the unit (
       "pm-hibernate": exited(0),
     }),
   );
-  await guestSuspend({ runner, power: new FakePower(null) }, "disk");
+  await suspend({ processes: runner, power: new FakePower(null) }, "disk");
   assert.deepEqual(runner.commandLines, [
     "systemctl status systemd-hibernate",
     "pm-is-supported --hibernate",
@@ -67,18 +70,21 @@ Deno.test("guest-suspend-disk via pm-utils when systemd does not know the unit (
 
 Deno.test("guest-suspend-disk and -ram fall back to writing /sys/power/state", async () => {
   for (const [mode, word] of [["disk", "disk"], ["ram", "mem"]] as const) {
-    const runner = new FakeRunner([], () => NOT_FOUND);
+    const runner = new FakeProcesses([], () => NOT_FOUND);
     const power = new FakePower("freeze mem disk\n");
-    await guestSuspend({ runner, power }, mode);
+    await suspend({ processes: runner, power }, mode);
     assert.deepEqual(power.reads, [31]);
     assert.deepEqual(power.writes, [word]);
   }
 });
 
 Deno.test("guest-suspend-hybrid never uses sysfs and is unsupported without systemd/pm-utils", async () => {
-  const runner = new FakeRunner([], () => NOT_FOUND);
+  const runner = new FakeProcesses([], () => NOT_FOUND);
   const power = new FakePower("freeze mem disk\n");
-  assert.equal(await rejection(guestSuspend({ runner, power }, "hybrid")), SUSPEND_NOT_SUPPORTED);
+  assert.equal(
+    await rejection(suspend({ processes: runner, power }, "hybrid")),
+    SUSPEND_NOT_SUPPORTED,
+  );
   assert.deepEqual(runner.commandLines, [
     "systemctl status systemd-hybrid-sleep",
     "pm-is-supported --suspend-hybrid",
@@ -88,10 +94,10 @@ Deno.test("guest-suspend-hybrid never uses sysfs and is unsupported without syst
 
 Deno.test("guest-suspend-disk is unsupported when /sys/power/state lacks the word or is unreadable", async () => {
   for (const state of ["freeze mem\n", null, "", "mem\0disk"]) {
-    const runner = new FakeRunner([], () => NOT_FOUND);
+    const runner = new FakeProcesses([], () => NOT_FOUND);
     const power = new FakePower(state);
     assert.equal(
-      await rejection(guestSuspend({ runner, power }, "disk")),
+      await rejection(suspend({ processes: runner, power }, "disk")),
       "the requested suspend mode is not supported by the guest",
     );
     assert.deepEqual(power.writes, []);
@@ -99,16 +105,16 @@ Deno.test("guest-suspend-disk is unsupported when /sys/power/state lacks the wor
 });
 
 Deno.test("guest-suspend-ram reports a failed sysfs write with the errno text", async () => {
-  const runner = new FakeRunner([], () => NOT_FOUND);
+  const runner = new FakeProcesses([], () => NOT_FOUND);
   const power = new FakePower("freeze mem disk\n", "EBUSY");
   assert.equal(
-    await rejection(guestSuspend({ runner, power }, "ram")),
+    await rejection(suspend({ processes: runner, power }, "ram")),
     "suspend: cannot write to '/sys/power/state': Device or resource busy",
   );
 });
 
 Deno.test("a supported strategy that fails is dropped: pm-utils then runs", async () => {
-  const runner = new FakeRunner(
+  const runner = new FakeProcesses(
     [],
     programs({
       "systemctl status systemd-suspend": exited(3),
@@ -117,13 +123,13 @@ Deno.test("a supported strategy that fails is dropped: pm-utils then runs", asyn
       "pm-suspend": exited(0),
     }),
   );
-  await guestSuspend({ runner, power: new FakePower(null) }, "ram");
+  await suspend({ processes: runner, power: new FakePower(null) }, "ram");
   assert.deepEqual(runner.commandLines.slice(-1), ["pm-suspend"]);
 });
 
 Deno.test("upstream quirk: a failed supported strategy followed by unsupported ones succeeds", async () => {
   const debug: string[] = [];
-  const runner = new FakeRunner(
+  const runner = new FakeProcesses(
     [],
     programs({
       "systemctl status systemd-hibernate": exited(1),
@@ -132,7 +138,7 @@ Deno.test("upstream quirk: a failed supported strategy followed by unsupported o
     }),
   );
   const power = new FakePower("freeze mem\n");
-  await guestSuspend({ runner, power, debug: (m) => debug.push(m) }, "disk");
+  await suspend({ processes: runner, power }, "disk", (m) => debug.push(m));
   assert.deepEqual(debug, [
     "the helper program 'systemctl hibernate' returned an unexpected exit status code (1)",
     "the helper program 'pm-is-supported' returned an unexpected exit status code (1)",
@@ -141,10 +147,10 @@ Deno.test("upstream quirk: a failed supported strategy followed by unsupported o
 
 Deno.test("a helper killed by a signal counts as exit status 0 (WEXITSTATUS)", async () => {
   assert.deepEqual(
-    await runProcessChild(new FakeRunner([], () => signaled("SIGKILL")), ["systemctl"]),
+    await runProcessChild(new FakeProcesses([], () => signaled("SIGKILL")), ["systemctl"]),
     { status: 0 },
   );
-  const runner = new FakeRunner(
+  const runner = new FakeProcesses(
     [],
     programs({
       "systemctl status systemd-suspend": signaled("SIGKILL"),
@@ -152,7 +158,7 @@ Deno.test("a helper killed by a signal counts as exit status 0 (WEXITSTATUS)", a
       "pm-suspend": signaled("SIGTERM"),
     }),
   );
-  await guestSuspend({ runner, power: new FakePower(null) }, "ram");
+  await suspend({ processes: runner, power: new FakePower(null) }, "ram");
   assert.deepEqual(runner.commandLines, [
     "systemctl status systemd-suspend",
     "pm-is-supported --suspend",
@@ -162,7 +168,7 @@ Deno.test("a helper killed by a signal counts as exit status 0 (WEXITSTATUS)", a
 
 Deno.test("runProcessChild() reports spawn errors like g_spawn_sync", async () => {
   const run = (outcome: RunOutcome) =>
-    runProcessChild(new FakeRunner([], () => outcome), ["systemctl", "status", "x"]);
+    runProcessChild(new FakeProcesses([], () => outcome), ["systemctl", "status", "x"]);
   assert.deepEqual(await run(NOT_FOUND), { status: -1 });
   assert.deepEqual(await run(exited(3)), { status: 3 });
   assert.deepEqual(await run(spawnFailed("permission", "Permission denied")), {
@@ -178,15 +184,13 @@ Deno.test("runProcessChild() reports spawn errors like g_spawn_sync", async () =
 });
 
 Deno.test("the suspend handlers pick their mode", async () => {
-  const runner = new FakeRunner([], () => NOT_FOUND);
-  const power = new FakePower("freeze mem disk\n");
-  const handlers = makeSuspendHandlers(() => ({ runner, power }));
-  const ctx = { log: { debug: () => {} } } as unknown as CommandContext;
-  assert.equal(await handlers["guest-suspend-disk"]({}, ctx), undefined);
-  assert.equal(await handlers["guest-suspend-ram"]({}, ctx), undefined);
+  const sys = new FakeSys({ script: () => NOT_FOUND, powerState: "freeze mem disk\n" });
+  const ctx = testContext({ sys });
+  assert.equal(await guestSuspendDisk({}, ctx), undefined);
+  assert.equal(await guestSuspendRam({}, ctx), undefined);
   assert.equal(
-    await rejection(Promise.resolve(handlers["guest-suspend-hybrid"]({}, ctx))),
+    await rejection(Promise.resolve(guestSuspendHybrid({}, ctx))),
     SUSPEND_NOT_SUPPORTED,
   );
-  assert.deepEqual(power.writes, ["disk", "mem"]);
+  assert.deepEqual(sys.power.writes, ["disk", "mem"]);
 });

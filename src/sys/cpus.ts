@@ -1,0 +1,103 @@
+/**
+ * The CPU domain of `Sys` (`./sys.ts`): `/sys/devices/system/cpu` as guest-get-vcpus and
+ * guest-set-vcpus use it, with the same calls as qemu-ga — `opendir`/`readdir` of the CPU
+ * directory, `open(cpuN/, O_DIRECTORY)`, `openat(dirfd, "online", O_RDONLY | O_RDWR)`, one-byte
+ * `pread` and `pwrite` at offset 0 — so fakes can record exact sequences.
+ *
+ * {@link LinuxCpus} goes through libc (Deno refuses `/sys` without `-A`) under a root: `/` in
+ * production, a fixture tree in tests. Never written on a host's real sysfs in tests: writing
+ * `online` takes CPUs offline.
+ *
+ * @module
+ */
+
+import {
+  closeFd,
+  listDirectory,
+  openAt,
+  openReadOnly,
+  preadBytes,
+  pwriteBytes,
+  underRoot,
+} from "./fd.ts";
+
+/** Where qemu-ga looks for CPUs (and what its messages print). */
+export const CPU_SYSFS_DIR = "/sys/devices/system/cpu";
+
+/** System calls on `/sys/devices/system/cpu`. */
+export interface Cpus {
+  /**
+   * Lists {@link CPU_SYSFS_DIR} in `readdir()` order, without `.` and `..`.
+   *
+   * @throws OsError when the directory cannot be opened.
+   */
+  listCpuDir(): string[];
+  /**
+   * `open(path, O_RDONLY | O_DIRECTORY)` of a CPU directory such as
+   * `/sys/devices/system/cpu/cpu3/`.
+   *
+   * @throws OsError when it fails.
+   */
+  openDirectory(path: string): number;
+  /**
+   * `openat(dirFd, name, write ? O_RDWR : O_RDONLY)`.
+   *
+   * @throws OsError when it fails.
+   */
+  openAt(dirFd: number, name: string, write: boolean): number;
+  /**
+   * `pread(fd, buf, length, offset)`; the bytes read (empty at end of file).
+   *
+   * @throws OsError when it fails.
+   */
+  pread(fd: number, length: number, offset: number): Uint8Array;
+  /**
+   * `pwrite(fd, bytes, bytes.length, offset)`.
+   *
+   * @throws OsError when it fails.
+   */
+  pwrite(fd: number, bytes: Uint8Array, offset: number): void;
+  /** `close(fd)`, errors ignored. */
+  close(fd: number): void;
+}
+
+/** {@link Cpus} on the real sysfs (root `/`) or a fixture tree. */
+export class LinuxCpus implements Cpus {
+  #root: string;
+
+  /** Creates the domain; `root` prefixes every path (default `/`). */
+  constructor(root = "/") {
+    this.#root = root;
+  }
+
+  /** {@inheritDoc Cpus.listCpuDir} */
+  listCpuDir(): string[] {
+    const decoder = new TextDecoder();
+    return listDirectory(underRoot(this.#root, CPU_SYSFS_DIR)).map((n) => decoder.decode(n));
+  }
+
+  /** {@inheritDoc Cpus.openDirectory} */
+  openDirectory(path: string): number {
+    return openReadOnly(underRoot(this.#root, path), true);
+  }
+
+  /** {@inheritDoc Cpus.openAt} */
+  openAt(dirFd: number, name: string, write: boolean): number {
+    return openAt(dirFd, name, write);
+  }
+
+  /** {@inheritDoc Cpus.pread} */
+  pread(fd: number, length: number, offset: number): Uint8Array {
+    return preadBytes(fd, length, offset);
+  }
+
+  /** {@inheritDoc Cpus.pwrite} */
+  pwrite(fd: number, bytes: Uint8Array, offset: number): void {
+    pwriteBytes(fd, bytes, offset);
+  }
+
+  /** {@inheritDoc Cpus.close} */
+  close(fd: number): void {
+    closeFd(fd);
+  }
+}
