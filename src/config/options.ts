@@ -26,7 +26,7 @@ import {
   defaultChannelPath,
   isChannelMethod,
 } from "./config.ts";
-import { loadConfigFile, splitList } from "./config_file.ts";
+import { type ConfigFileValues, loadConfigFile, splitList } from "./config_file.ts";
 import { dumpConfig } from "./dump.ts";
 import { getoptLong, type GetoptSpec } from "./getopt.ts";
 import { formatGlibMessage } from "./glib_log.ts";
@@ -96,18 +96,11 @@ const UNKNOWN_OPTION = `Unknown option, try '${PROGRAM_NAME} --help' for more in
 const NO_PATH = "must specify a path for this channel";
 const MAX_INTEGER = 2147483647;
 
-interface Draft {
+/** The settings while options are read: a config file's, with the flags always set. */
+interface Draft extends ConfigFileValues {
   daemonize: boolean;
-  method?: string;
-  channelPath?: string;
-  logfile?: string;
-  pidfile?: string;
-  fsfreezeHook?: string;
-  statedir?: string;
   verbose: boolean;
   retryPath: boolean;
-  blockRpcs: string[];
-  allowRpcs: string[];
   dump: boolean;
   freezeTimeoutSeconds?: number;
   maxFileHandles: number;

@@ -276,6 +276,11 @@ export function sendsSuccessReply(command: CommandDef): boolean {
   return command.successResponse !== false;
 }
 
+/** True when a command needs no argument: it can be sent as `{"execute": "<name>"}`. */
+export function runsWithoutArguments(command: CommandDef): boolean {
+  return !(command.args ?? []).some((member) => member.optional !== true);
+}
+
 /** The commands with effect `effect`, in schema order. */
 export function commandsWith(effect: CommandEffect): CommandName[] {
   return COMMANDS.filter((c) => c.effect === effect).map((c) => c.name);

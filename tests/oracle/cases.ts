@@ -20,6 +20,9 @@
  * @module
  */
 
+import { COMMANDS, runsWithoutArguments } from "../../src/schema/schema.ts";
+import { QEMU_GA_72_COMMANDS } from "./differences.ts";
+
 /** Case groups. `file` cases each get a fresh agent; the others share one agent per group. */
 export type Group = "protocol" | "limits" | "validation" | "file" | "info";
 
@@ -209,6 +212,7 @@ export function syncedSteps(c: OracleCase): number {
 
 // ---------------------------------------------------------------------------------------------
 // Builders.
+
 
 const cases: OracleCase[] = [];
 
@@ -700,6 +704,15 @@ add("info", "guest-network-get-interfaces", exec("guest-network-get-interfaces")
   machineDependent: true,
   normalize: ["netstats"],
 });
+// Every other read-only command of the schema that needs no argument and that qemu-ga 7.2 has,
+// compared with the live qemu-ga (a new command's reply was never recorded, and depends on the
+// machine): derived from the schema, so adding a command adds its case.
+for (const command of COMMANDS) {
+  const name = `info/${command.name}`;
+  if (command.effect !== "read" || !runsWithoutArguments(command)) continue;
+  if (!QEMU_GA_72_COMMANDS.includes(command.name) || cases.some((c) => c.name === name)) continue;
+  add("info", command.name, exec(command.name), { machineDependent: true });
+}
 add(
   "info",
   "ping-info-sync-pipelined",
