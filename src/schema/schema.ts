@@ -59,6 +59,10 @@ export interface CommandDef {
   readonly name: string;
   /** What it does to the guest. */
   readonly effect: CommandEffect;
+  /** What it does, in a few words (the README's command table). */
+  readonly summary: string;
+  /** How it differs from qemu-ga 7.2, when it does (the README's command table). */
+  readonly note?: string;
   readonly args?: readonly MemberDef[];
   /** Absent: the command returns `{}`. */
   readonly returns?: TypeRef;
@@ -161,40 +165,64 @@ export const COMMANDS = [
   {
     name: "guest-sync-delimited",
     effect: "read",
+    summary: "echo an int64 id after a 0xFF byte (resynchronisation)",
     args: [{ name: "id", type: "int" }],
     returns: "int",
   },
-  { name: "guest-sync", effect: "read", args: [{ name: "id", type: "int" }], returns: "int" },
-  { name: "guest-ping", effect: "read" },
-  { name: "guest-get-time", effect: "read", returns: "int" },
+  {
+    name: "guest-sync",
+    effect: "read",
+    summary: "echo an int64 id",
+    args: [{ name: "id", type: "int" }],
+    returns: "int",
+  },
+  { name: "guest-ping", effect: "read", summary: "liveness" },
+  { name: "guest-get-time", effect: "read", summary: "wall clock in ns", returns: "int" },
   {
     name: "guest-set-time",
     effect: "change",
+    summary: "set the clock (`settimeofday` + `hwclock -w`), or load it from the RTC",
     args: [{ name: "time", type: "int", optional: true }],
   },
-  { name: "guest-info", effect: "read", returns: "GuestAgentInfo" },
+  {
+    name: "guest-info",
+    effect: "read",
+    summary: "version and command list",
+    returns: "GuestAgentInfo",
+  },
   {
     name: "guest-shutdown",
     effect: "change",
+    summary: "powerdown / halt / reboot",
     args: [{ name: "mode", type: "str", optional: true }],
     successResponse: false,
   },
   {
     name: "guest-file-open",
     effect: "file",
+    summary: "open a file, get a handle",
+    note: "new files 0644 (qemu-ga: 0666); at most 1024 handles",
     args: [{ name: "path", type: "str" }, { name: "mode", type: "str", optional: true }],
     returns: "int",
   },
-  { name: "guest-file-close", effect: "file", args: [{ name: "handle", type: "int" }] },
+  {
+    name: "guest-file-close",
+    effect: "file",
+    summary: "close a handle",
+    args: [{ name: "handle", type: "int" }],
+  },
   {
     name: "guest-file-read",
     effect: "file",
+    summary: "read up to 48 MiB, base64",
     args: [{ name: "handle", type: "int" }, { name: "count", type: "int", optional: true }],
     returns: "GuestFileRead",
   },
   {
     name: "guest-file-write",
     effect: "file",
+    summary: "write base64 data",
+    note: "unbuffered",
     args: [
       { name: "handle", type: "int" },
       { name: "buf-b64", type: "str" },
@@ -205,6 +233,7 @@ export const COMMANDS = [
   {
     name: "guest-file-seek",
     effect: "file",
+    summary: "seek, exact int64 position",
     args: [
       { name: "handle", type: "int" },
       { name: "offset", type: "int" },
@@ -212,34 +241,75 @@ export const COMMANDS = [
     ],
     returns: "GuestFileSeek",
   },
-  { name: "guest-file-flush", effect: "file", args: [{ name: "handle", type: "int" }] },
-  { name: "guest-fsfreeze-status", effect: "read", returns: "GuestFsfreezeStatus" },
-  { name: "guest-fsfreeze-freeze", effect: "change", returns: "int" },
+  {
+    name: "guest-file-flush",
+    effect: "file",
+    summary: "flush",
+    note: "nothing left to flush: writes are unbuffered",
+    args: [{ name: "handle", type: "int" }],
+  },
+  {
+    name: "guest-fsfreeze-status",
+    effect: "read",
+    summary: "frozen or thawed",
+    returns: "GuestFsfreezeStatus",
+  },
+  {
+    name: "guest-fsfreeze-freeze",
+    effect: "change",
+    summary: "freeze every local filesystem (hook, marker)",
+    note: "optional auto-thaw (`--freeze-timeout`)",
+    returns: "int",
+  },
   {
     name: "guest-fsfreeze-freeze-list",
     effect: "change",
+    summary: "freeze the named mount points",
     args: [{ name: "mountpoints", type: { list: "str" }, optional: true }],
     returns: "int",
   },
-  { name: "guest-fsfreeze-thaw", effect: "change", returns: "int" },
+  { name: "guest-fsfreeze-thaw", effect: "change", summary: "thaw", returns: "int" },
   {
     name: "guest-fstrim",
     effect: "change",
+    summary: "FITRIM every local filesystem",
     args: [{ name: "minimum", type: "int", optional: true }],
     returns: "GuestFilesystemTrimResponse",
   },
-  { name: "guest-suspend-disk", effect: "change", successResponse: false },
-  { name: "guest-suspend-ram", effect: "change", successResponse: false },
-  { name: "guest-suspend-hybrid", effect: "change", successResponse: false },
+  {
+    name: "guest-suspend-disk",
+    effect: "change",
+    summary: "hibernate (systemd, pm-utils, sysfs)",
+    successResponse: false,
+  },
+  {
+    name: "guest-suspend-ram",
+    effect: "change",
+    summary: "suspend to RAM (systemd, pm-utils, sysfs)",
+    successResponse: false,
+  },
+  {
+    name: "guest-suspend-hybrid",
+    effect: "change",
+    summary: "hybrid sleep (systemd, pm-utils)",
+    successResponse: false,
+  },
   {
     name: "guest-network-get-interfaces",
     effect: "read",
+    summary: "interfaces, addresses, MACs, statistics",
     returns: { list: "GuestNetworkInterface" },
   },
-  { name: "guest-get-vcpus", effect: "read", returns: { list: "GuestLogicalProcessor" } },
+  {
+    name: "guest-get-vcpus",
+    effect: "read",
+    summary: "logical CPUs and their state",
+    returns: { list: "GuestLogicalProcessor" },
+  },
   {
     name: "guest-set-vcpus",
     effect: "change",
+    summary: "take CPUs offline / online",
     args: [{ name: "vcpus", type: { list: "GuestLogicalProcessor" } }],
     returns: "int",
   },
