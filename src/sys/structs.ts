@@ -20,12 +20,34 @@ export interface ArchAbi {
   readonly O_DIRECTORY: number;
   /** `O_NOFOLLOW`: x86's own value vs asm-generic. */
   readonly O_NOFOLLOW: number;
+  /** `sizeof(struct utmp)`: x86_64 keeps 32-bit `ut_tv` fields for compatibility, aarch64 not. */
+  readonly utmpSize: number;
+  /** Offset of `utmp.ut_tv`. */
+  readonly utmpTvOffset: number;
+  /** Size of each of `ut_tv.tv_sec` and `ut_tv.tv_usec` (4 or 8 bytes). */
+  readonly utmpTvFieldSize: number;
 }
 
 /** The per-architecture table. */
 export const ARCH_ABI: Readonly<Record<Arch, ArchAbi>> = {
-  x86_64: { epollEventSize: 12, epollDataOffset: 4, O_DIRECTORY: 0o200000, O_NOFOLLOW: 0o400000 },
-  aarch64: { epollEventSize: 16, epollDataOffset: 8, O_DIRECTORY: 0o40000, O_NOFOLLOW: 0o100000 },
+  x86_64: {
+    epollEventSize: 12,
+    epollDataOffset: 4,
+    O_DIRECTORY: 0o200000,
+    O_NOFOLLOW: 0o400000,
+    utmpSize: 384,
+    utmpTvOffset: 340,
+    utmpTvFieldSize: 4,
+  },
+  aarch64: {
+    epollEventSize: 16,
+    epollDataOffset: 8,
+    O_DIRECTORY: 0o40000,
+    O_NOFOLLOW: 0o100000,
+    utmpSize: 400,
+    utmpTvOffset: 344,
+    utmpTvFieldSize: 8,
+  },
 };
 
 /** The running architecture (anything else is treated as x86_64, which nothing ships for). */
@@ -361,3 +383,10 @@ export const Spawn = {
   /** `sizeof(posix_spawn_file_actions_t)` is 80. */
   ACTIONS_SIZE: 1024,
 } as const;
+
+/**
+ * glibc's `struct utmp` (`/var/run/utmp` records): `ut_type` (i16) @0, `ut_pid` (i32) @4,
+ * `ut_line[32]` @8, `ut_id[4]` @40, `ut_user[32]` @44, `ut_host[256]` @76, then per architecture
+ * ({@link ArchAbi}) `ut_tv` and the record size. `USER_PROCESS` is 7.
+ */
+export const Utmp = { TYPE: 0, USER: 44, USER_SIZE: 32, USER_PROCESS: 7 } as const;
