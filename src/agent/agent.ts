@@ -104,8 +104,7 @@ export class Agent {
     });
     let logFileDeferred = state.frozen;
     const fsfreeze = new FsfreezeService({
-      ops: this.#env.sys.filesystems,
-      runner: this.#env.sys.processes,
+      sys: this.#env.sys,
       state,
       log,
       hook: config.fsfreezeHook,

@@ -1,6 +1,6 @@
 /**
  * The `Sys` interface: everything commands need from the operating system, one domain per
- * member, so that commands can be tested against one fake (`tests/helpers/fake_sys.ts`) and
+ * member, so that commands can be tested against one fake (`tests/helpers/fake_sys/`) and
  * against fixture trees without root. Commands reach the OS only through `ctx.sys`.
  *
  * The Linux implementation (`./linux.ts`) reaches fixed-path special files (`/proc`, `/sys`,

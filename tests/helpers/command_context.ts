@@ -79,8 +79,7 @@ export function testContext(options: TestContextOptions = {}): CommandContext {
     replies: options.replies ?? { delimitNextReply() {}, isAvailable: () => true },
     files: options.files ?? new FileHandleTable(),
     fsfreeze: options.fsfreeze ?? new FsfreezeService({
-      ops: sys.filesystems,
-      runner: sys.processes,
+      sys,
       state: frozen,
       log: freezeLog,
       timers: new FakeTimers(),

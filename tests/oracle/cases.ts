@@ -213,7 +213,6 @@ export function syncedSteps(c: OracleCase): number {
 // ---------------------------------------------------------------------------------------------
 // Builders.
 
-
 const cases: OracleCase[] = [];
 
 function add(

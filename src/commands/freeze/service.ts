@@ -25,8 +25,7 @@
  * @module
  */
 
-import type { Filesystems } from "../../sys/filesystems/filesystems.ts";
-import type { Processes } from "../../sys/processes.ts";
+import type { Sys } from "../../sys/sys.ts";
 import type { CommandLog } from "../context.ts";
 import { runCommand } from "../power/run_command.ts";
 import { freezeMounts, mountList, thawMounts } from "./fs_walk.ts";
@@ -50,10 +49,8 @@ export interface FreezeLog extends CommandLog {
 
 /** Set-up of a {@link FsfreezeService}. */
 export interface FsfreezeServiceOptions {
-  /** Mount tables and ioctls. */
-  readonly ops: Filesystems;
-  /** Runs the hook. */
-  readonly runner: Processes;
+  /** Mount tables and ioctls (`filesystems`), and the hook's process (`processes`). */
+  readonly sys: Pick<Sys, "filesystems" | "processes">;
   /** Frozen flag and marker. */
   readonly state: FrozenState;
   /** The agent's logger (suspended while frozen). */
@@ -131,7 +128,8 @@ export class FsfreezeService {
   }
 
   async #freeze(mountpoints?: readonly string[]): Promise<bigint> {
-    const { ops, log } = this.#o;
+    const { log } = this.#o;
+    const ops = this.#o.sys.filesystems;
     log.audit("guest-fsfreeze called");
     await this.#hook("freeze");
     const mounts = mountList(ops, (m) => log.audit(m));
@@ -155,7 +153,8 @@ export class FsfreezeService {
 
   /** FITHAW everything, then leave frozen state; throws (state unchanged) on a mount list error. */
   #thawFilesystems(): bigint {
-    const { ops, log } = this.#o;
+    const { log } = this.#o;
+    const ops = this.#o.sys.filesystems;
     const count = thawMounts(ops, mountList(ops, (m) => log.audit(m)));
     this.#disarm();
     this.#leaveFrozen();
@@ -164,10 +163,10 @@ export class FsfreezeService {
   }
 
   async #hook(arg: "freeze" | "thaw"): Promise<void> {
-    const { hook, runner, log } = this.#o;
+    const { hook, sys, log } = this.#o;
     if (hook === undefined) return;
     log.audit(`executing fsfreeze hook with arg '${arg}'`);
-    await runCommand(runner, [hook, arg], HOOK_ACTION);
+    await runCommand(sys.processes, [hook, arg], HOOK_ACTION);
   }
 
   #enterFrozen(): void {

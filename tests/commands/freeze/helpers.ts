@@ -71,8 +71,7 @@ export function setup(options: SetupOptions = {}): Fixture {
   const runner = new FakeProcesses([], options.script);
   const timers = new FakeTimers();
   const service = new FsfreezeService({
-    ops,
-    runner,
+    sys: { filesystems: ops, processes: runner },
     state,
     log,
     hook: options.hook,
