@@ -7,6 +7,28 @@
  */
 
 import type { HandlerTable } from "./context.ts";
+import { guestGetHostName } from "./host/host_name.ts";
+import { guestGetOsinfo } from "./host/osinfo.ts";
+import { guestGetTimezone } from "./host/timezone.ts";
+import { guestGetUsers } from "./host/users.ts";
+import { guestGetLoad } from "./host/load.ts";
+import { guestGetCpustats } from "./stats/cpustats.ts";
+import { guestGetDiskstats } from "./disks/diskstats.ts";
+import { guestNetworkGetRoute } from "./network/routes.ts";
+import {
+  guestGetMemoryBlockInfo,
+  guestGetMemoryBlocks,
+  guestSetMemoryBlocks,
+} from "./memory/memory_blocks.ts";
+import { guestGetFsinfo } from "./disks/fsinfo.ts";
+import { guestGetDisks } from "./disks/disks.ts";
+import { guestExec, guestExecStatus } from "./exec/exec.ts";
+import { guestSetUserPassword } from "./accounts/password.ts";
+import {
+  guestSshAddAuthorizedKeys,
+  guestSshGetAuthorizedKeys,
+  guestSshRemoveAuthorizedKeys,
+} from "./accounts/ssh_keys.ts";
 import { guestGetVcpus } from "./cpu/get.ts";
 import { guestSetVcpus } from "./cpu/set.ts";
 import {
@@ -58,4 +80,23 @@ export const HANDLERS: HandlerTable = {
   "guest-network-get-interfaces": guestNetworkGetInterfaces,
   "guest-get-vcpus": guestGetVcpus,
   "guest-set-vcpus": guestSetVcpus,
+  "guest-get-disks": guestGetDisks,
+  "guest-get-fsinfo": guestGetFsinfo,
+  "guest-set-user-password": guestSetUserPassword,
+  "guest-get-memory-blocks": guestGetMemoryBlocks,
+  "guest-set-memory-blocks": guestSetMemoryBlocks,
+  "guest-get-memory-block-info": guestGetMemoryBlockInfo,
+  "guest-exec-status": guestExecStatus,
+  "guest-exec": guestExec,
+  "guest-get-host-name": guestGetHostName,
+  "guest-get-users": guestGetUsers,
+  "guest-get-timezone": guestGetTimezone,
+  "guest-get-osinfo": guestGetOsinfo,
+  "guest-ssh-get-authorized-keys": guestSshGetAuthorizedKeys,
+  "guest-ssh-add-authorized-keys": guestSshAddAuthorizedKeys,
+  "guest-ssh-remove-authorized-keys": guestSshRemoveAuthorizedKeys,
+  "guest-get-diskstats": guestGetDiskstats,
+  "guest-get-cpustats": guestGetCpustats,
+  "guest-get-load": guestGetLoad,
+  "guest-network-get-route": guestNetworkGetRoute,
 };

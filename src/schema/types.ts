@@ -11,7 +11,8 @@
  */
 
 import type { PlainText } from "../qobject/value.ts";
-import type { COMMANDS, TYPES } from "./schema.ts";
+import type { COMMANDS } from "./command_table.ts";
+import type { TYPES } from "./type_table.ts";
 
 type Types = typeof TYPES;
 type Commands = (typeof COMMANDS)[number];

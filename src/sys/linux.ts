@@ -6,12 +6,16 @@
 
 import { linuxClock } from "./clock.ts";
 import { LinuxCpus } from "./cpus.ts";
+import { LinuxDisks } from "./disks/disks.ts";
 import { denoGuestFiles } from "./files/files.ts";
 import { LinuxFilesystems } from "./filesystems/filesystems.ts";
+import { LinuxHost } from "./host.ts";
+import { LinuxMemory } from "./memory.ts";
 import { LinuxNetwork } from "./network/network.ts";
 import { LinuxPower } from "./power.ts";
 import { DenoProcesses } from "./processes.ts";
 import type { Sys } from "./sys.ts";
+import { LinuxUsers } from "./users.ts";
 
 /**
  * Returns the Linux implementation of {@link Sys}.
@@ -28,5 +32,9 @@ export function linuxSys(root = "/"): Sys {
     cpus: new LinuxCpus(root),
     network: new LinuxNetwork(root),
     power: new LinuxPower(root),
+    host: new LinuxHost(root),
+    memory: new LinuxMemory(root),
+    disks: new LinuxDisks(root),
+    users: new LinuxUsers(root),
   };
 }

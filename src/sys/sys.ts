@@ -13,11 +13,15 @@
 
 import type { Clock } from "./clock.ts";
 import type { Cpus } from "./cpus.ts";
+import type { Disks } from "./disks/disks.ts";
 import type { GuestFiles } from "./files/files.ts";
 import type { Filesystems } from "./filesystems/filesystems.ts";
+import type { Host } from "./host.ts";
+import type { Memory } from "./memory.ts";
 import type { Network } from "./network/network.ts";
 import type { Power } from "./power.ts";
 import type { Processes } from "./processes.ts";
+import type { Users } from "./users.ts";
 
 /** Operating-system services used by command handlers. */
 export interface Sys {
@@ -35,4 +39,12 @@ export interface Sys {
   readonly network: Network;
   /** `/sys/power/state` (guest-suspend-*). */
   readonly power: Power;
+  /** Host name, uname, os-release, time zone, load, login records. */
+  readonly host: Host;
+  /** `/sys/devices/system/memory` (guest-*-memory-block*). */
+  readonly memory: Memory;
+  /** Block devices, sysfs topology, udev data, statvfs, diskstats. */
+  readonly disks: Disks;
+  /** The passwd database and users' authorized keys (guest-ssh-*). */
+  readonly users: Users;
 }

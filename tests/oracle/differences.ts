@@ -51,7 +51,7 @@ export interface AbsentCommands {
  * Every command of qemu-ga 7.2 that qga-deno does not register. Such a command is missing from
  * qga-deno's `-b help` and `guest-info` lists and answers `The command X has not been found`
  * (lookup comes before argument validation). Implementing one means removing it here; a
- * command qemu-ga 7.2 does not have would need a row of its own (there is none).
+ * command qemu-ga 7.2 does not have is a row of {@linkcode ADDED_COMMANDS}.
  */
 export const ABSENT_COMMANDS: readonly AbsentCommands[] = [
   {
@@ -60,33 +60,37 @@ export const ABSENT_COMMANDS: readonly AbsentCommands[] = [
       "enabled: false); upstream and qga-deno do not register them at all, so " +
       "guest-get-devices is unknown on Linux (spec §5.2, README).",
   },
-  {
-    commands: [
-      "guest-get-disks",
-      "guest-get-fsinfo",
-      "guest-set-user-password",
-      "guest-get-memory-blocks",
-      "guest-set-memory-blocks",
-      "guest-get-memory-block-info",
-      "guest-exec-status",
-      "guest-exec",
-      "guest-get-host-name",
-      "guest-get-users",
-      "guest-get-timezone",
-      "guest-get-osinfo",
-      "guest-ssh-get-authorized-keys",
-      "guest-ssh-add-authorized-keys",
-      "guest-ssh-remove-authorized-keys",
-      "guest-get-diskstats",
-      "guest-get-cpustats",
-    ],
-    reason: "Outside the 24 seed commands, not written yet. qga-deno registers only the " +
-      "commands of its schema, so these are unknown, as in an upstream build without them " +
-      "(README: Commands).",
-  },
 ];
 
 const absentNames: ReadonlySet<string> = new Set(ABSENT_COMMANDS.flatMap((row) => row.commands));
+
+/** A command qga-deno registers that qemu-ga 7.2 does not. */
+export interface AddedCommand {
+  /** The command name. */
+  readonly name: string;
+  /** A command of qemu-ga 7.2 that is enabled exactly when this one is (same filters). */
+  readonly enabledLike: string;
+  /** Why qga-deno has it. */
+  readonly reason: string;
+}
+
+/**
+ * The commands qga-deno registers beyond qemu-ga 7.2's, in registration order; they come after
+ * qemu-ga 7.2's last command, as in newest upstream (which registers them last). Like qemu-ga's
+ * other read-only commands, they are disabled only by `-b`/`-a` or a freeze.
+ */
+export const ADDED_COMMANDS: readonly AddedCommand[] = [
+  {
+    name: "guest-get-load",
+    enabledLike: "guest-get-cpustats",
+    reason: "newest upstream (10.0) has it; libvirt ≥ 11.2 asks for it (virsh guestinfo --load)",
+  },
+  {
+    name: "guest-network-get-route",
+    enabledLike: "guest-get-cpustats",
+    reason: "newest upstream (9.1) has it",
+  },
+];
 
 /**
  * Whether qemu-ga 7.2 has a command that qga-deno deliberately does not register.
@@ -109,7 +113,7 @@ function checkAbsentRows(names: readonly string[], where: string): void {
 
 /**
  * The commands qga-deno must register, in registration order (what its `-b help` prints):
- * qemu-ga 7.2's list without {@linkcode ABSENT_COMMANDS}.
+ * qemu-ga 7.2's list without {@linkcode ABSENT_COMMANDS}, then {@linkcode ADDED_COMMANDS}.
  *
  * @param qemuGaNames qemu-ga 7.2's `-b help` list (default: the recording).
  * @returns The expected names.
@@ -119,7 +123,10 @@ export function expectedCommandNames(
   qemuGaNames: readonly string[] = QEMU_GA_72_COMMANDS,
 ): string[] {
   checkAbsentRows(qemuGaNames, "qemu-ga's -b help list");
-  return qemuGaNames.filter((name) => !absentNames.has(name));
+  return [
+    ...qemuGaNames.filter((name) => !absentNames.has(name)),
+    ...ADDED_COMMANDS.map((c) => c.name),
+  ];
 }
 
 /** A deliberate difference from the oracle. */
@@ -254,9 +261,10 @@ export function infoCommandNames(reply: string): string[] | undefined {
 
 /**
  * Turns qemu-ga 7.2's `guest-info` reply into the one qga-deno must send: the entries of
- * {@linkcode ABSENT_COMMANDS} are removed; everything else — version, the remaining entries,
- * their order, `enabled` and `success-response`, the id — stays byte for byte. Any other
- * reply is returned unchanged.
+ * {@linkcode ABSENT_COMMANDS} are removed, those of {@linkcode ADDED_COMMANDS} come first
+ * (guest-info lists the newest registration first), each enabled like its `enabledLike`;
+ * everything else — version, the remaining entries, their order, `enabled` and
+ * `success-response`, the id — stays byte for byte. Any other reply is returned unchanged.
  *
  * @param reply The oracle's reply line.
  * @returns The expected reply line.
@@ -266,7 +274,11 @@ export function expectedInfoReply(reply: string): string {
   const info = parseInfo(reply);
   if (!info) return reply;
   checkAbsentRows(info.entries.map((e) => e.name), "qemu-ga's guest-info reply");
-  return info.head +
-    info.entries.filter((e) => !absentNames.has(e.name)).map((e) => e.text).join(", ") +
-    info.tail;
+  const added = [...ADDED_COMMANDS].reverse().map((c) => {
+    const like = info.entries.find((e) => e.name === c.enabledLike);
+    if (!like) throw new Error(`qemu-ga's guest-info reply lacks ${c.enabledLike}`);
+    return like.text.replace(`"name": "${c.enabledLike}"`, `"name": "${c.name}"`);
+  });
+  const kept = info.entries.filter((e) => !absentNames.has(e.name)).map((e) => e.text);
+  return info.head + [...added, ...kept].join(", ") + info.tail;
 }

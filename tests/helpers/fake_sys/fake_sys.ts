@@ -15,14 +15,22 @@ import type { GuestFiles } from "../../../src/sys/files/files.ts";
 import type { Sys } from "../../../src/sys/sys.ts";
 import { FakeClock } from "./clock.ts";
 import { FakeCpus } from "./cpus.ts";
+import { FakeDisks } from "./disks.ts";
 import { FakeFilesystems, type FakeFilesystemsOptions } from "./filesystems.ts";
+import { FakeHost } from "./host.ts";
+import { FakeMemory } from "./memory.ts";
 import { FakeNetwork, type FakeNetworkOptions } from "./network.ts";
 import { FakePower } from "./power.ts";
 import { FakeProcesses } from "./processes.ts";
+import { FakeUsers } from "./users.ts";
 import type { FakeCpu } from "./cpus.ts";
 import type { RunScript } from "./processes.ts";
 
 export { FakeClock } from "./clock.ts";
+export { FakeDisks } from "./disks.ts";
+export { FakeHost } from "./host.ts";
+export { FakeMemory } from "./memory.ts";
+export { FakeUsers } from "./users.ts";
 export { type FakeCpu, FakeCpus } from "./cpus.ts";
 export {
   FakeFilesystems,
@@ -68,6 +76,14 @@ export class FakeSys implements Sys {
   readonly network: FakeNetwork;
   /** {@inheritDoc Sys.power} */
   readonly power: FakePower;
+  /** {@inheritDoc Sys.host} */
+  readonly host: FakeHost = new FakeHost();
+  /** {@inheritDoc Sys.memory} */
+  readonly memory: FakeMemory = new FakeMemory();
+  /** {@inheritDoc Sys.disks} */
+  readonly disks: FakeDisks = new FakeDisks();
+  /** {@inheritDoc Sys.users} */
+  readonly users: FakeUsers = new FakeUsers();
 
   /** Creates the fake. */
   constructor(options: FakeSysOptions = {}) {
