@@ -9,10 +9,24 @@
  * @module
  */
 
-import { AgentClient, AgentError, type AgentReply, freshId } from "./agent_client.ts";
+import { AgentClient, type AgentReply, freshId } from "./agent_client.ts";
+import {
+  b64,
+  type Check,
+  type CheckContext,
+  CheckFailure,
+  expect,
+  expectEqual,
+  expectError,
+  unb64,
+} from "./check_kit.ts";
 import type { GuestShell } from "./guest_shell.ts";
 import { GUEST_NET } from "./image.ts";
-import type { AgentKind, QmpClient, Vm } from "./qemu.ts";
+import type { QmpClient } from "./qemu.ts";
+
+import { NEWER_CHECKS } from "./checks_newer.ts";
+
+export type { Check, CheckContext } from "./check_kit.ts";
 import { sleep } from "../helpers/async.ts";
 import {
   applyIntentionalDifferences,
@@ -22,74 +36,6 @@ import {
   QEMU_GA_FREEZE_ALLOWLIST,
 } from "../oracle/differences.ts";
 import { COMMANDS, runsWithoutArguments, sendsSuccessReply } from "../../src/schema/schema.ts";
-
-/** What a check can use. */
-export interface CheckContext {
-  /** The VM. */
-  vm: Vm;
-  /** QMP connection. */
-  qmp: QmpClient;
-  /** The guest command channel. */
-  shell: GuestShell;
-  /** Client of the agent under test (replaced when a check reconnects). */
-  agent: AgentClient;
-  /** Client of the reference qemu-ga 7.2. */
-  ref: AgentClient;
-  /** Which agent is under test. */
-  kind: AgentKind;
-  /** Adds a note to the check's report line. */
-  note(text: string): void;
-}
-
-/** One check. */
-export interface Check {
-  /** Name printed in the report. */
-  name: string;
-  /** Timeout in milliseconds (default 60 s). */
-  timeoutMs?: number;
-  /** The check; throws on failure. */
-  run(ctx: CheckContext): Promise<void>;
-}
-
-/** A failed expectation. */
-export class CheckFailure extends Error {}
-
-function expect(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new CheckFailure(message);
-}
-
-/** JSON text with object members sorted, so member order does not matter. */
-function canonical(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v) =>
-      v && typeof v === "object" && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : v,
-  );
-}
-
-function expectEqual<T>(actual: T, expected: T, what: string): void {
-  const a = canonical(actual);
-  const e = canonical(expected);
-  if (a !== e) throw new CheckFailure(`${what}: expected ${e}, got ${a}`);
-}
-
-/** Runs a command that must fail; returns the error. */
-async function expectError(
-  agent: AgentClient,
-  command: string,
-  args?: unknown,
-  timeoutMs?: number,
-): Promise<AgentError> {
-  try {
-    const r = await agent.execute(command, args, timeoutMs);
-    throw new CheckFailure(`${command} succeeded (${JSON.stringify(r)}) but should fail`);
-  } catch (error) {
-    if (error instanceof AgentError) return error;
-    throw error;
-  }
-}
 
 /**
  * The commands every agent under test must list, enabled: the schema's commands that qemu-ga 7.2
@@ -101,17 +47,6 @@ const LISTED_NAMES: readonly string[] = LISTED_COMMANDS.map((c) => c.name);
 const DISK = "/mnt/disk";
 const STRAY_FF =
   `{"error": {"class": "GenericError", "desc": "JSON parse error, stray '\\uFFFD'"}}`;
-
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-function unb64(text: string): Uint8Array {
-  const s = atob(text);
-  return Uint8Array.from(s, (c) => c.charCodeAt(0));
-}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -705,6 +640,11 @@ function normaliseNetstats(text: string): string {
 }
 
 /** Splits a reply stream into lines, each keeping its `\n`. */
+/** Every number of a statistics reply (the counters move between the two calls). */
+function normaliseCounters(text: string): string {
+  return text.replace(/("[a-z-]+": )\d+/g, "$1@N@");
+}
+
 function lines(text: string): string[] {
   return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
@@ -830,6 +770,8 @@ const NOT_COMPARED: Readonly<Record<string, string>> = {
 const NORMALISE: Readonly<Record<string, (text: string) => string>> = {
   "guest-info": normaliseVersion,
   "guest-network-get-interfaces": normaliseNetstats,
+  "guest-get-cpustats": normaliseCounters,
+  "guest-get-diskstats": normaliseCounters,
 };
 
 /**
@@ -890,6 +832,7 @@ export const MAIN_CHECKS: readonly Check[] = [
   fileCheck,
   networkCheck,
   vcpuCheck,
+  ...NEWER_CHECKS,
   fstrimCheck,
   fsfreezeCheck,
   setTimeCheck,

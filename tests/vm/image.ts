@@ -21,6 +21,7 @@
  */
 
 import { CpioWriter } from "./cpio.ts";
+import { accountFiles, GUEST_ZONE, utmpFile } from "./guest_userland.ts";
 import { exists, haveProgram, runHost } from "./util.ts";
 
 /** Absolute path of the repository root. */
@@ -281,6 +282,10 @@ export async function ensureImage(log: Log): Promise<GuestImage> {
   for (const f of guestFiles) {
     copies.push([f === "inittab" ? "/etc/inittab" : `/etc/vm/${f}`, `${GUEST_DIR}${f}`]);
   }
+  // A distribution's userland for the newer commands (guest_userland.ts).
+  copies.push(["/usr/sbin/chpasswd", `${GUEST_DIR}chpasswd.sh`]);
+  copies.push(["/etc/os-release", await Deno.realPath("/etc/os-release")]);
+  copies.push([`/usr/share/zoneinfo/${GUEST_ZONE}`, `/usr/share/zoneinfo/${GUEST_ZONE}`]);
   const moduleOrder = (await Deno.readTextFile(`${kernel.dir}/modules.order`)).trim().split("\n");
 
   const stampParts = [`kernel ${kernel.release}`, `modules ${moduleOrder.join(",")}`];
@@ -288,7 +293,14 @@ export async function ensureImage(log: Log): Promise<GuestImage> {
     const info = await Deno.stat(host);
     stampParts.push(`${host} ${info.size} ${info.mtime?.getTime()}`);
   }
-  stampParts.push(`net ${JSON.stringify(GUEST_NET)}`, `cpio-format 1`);
+  const accounts = accountFiles();
+  const utmp = utmpFile("x86_64");
+  stampParts.push(
+    `net ${JSON.stringify(GUEST_NET)}`,
+    `cpio-format 1`,
+    `accounts ${JSON.stringify(accounts)}`,
+    `utmp ${utmp.toBase64()}`,
+  );
   const stamp = stampParts.join("\n") + "\n";
   const initrd = `${CACHE_DIR}/initrd.cpio`;
   const stampPath = `${CACHE_DIR}/initrd.stamp`;
@@ -320,13 +332,20 @@ export async function ensureImage(log: Log): Promise<GuestImage> {
   await w.add({ kind: "chardev", path: "dev/console", mode: 0o600, major: 5, minor: 1 });
   await w.add({ kind: "chardev", path: "dev/null", mode: 0o666, major: 1, minor: 3 });
   await w.add({ kind: "symlink", path: "init", target: "bin/busybox" });
+  await w.add({
+    kind: "symlink",
+    path: "etc/localtime",
+    target: `/usr/share/zoneinfo/${GUEST_ZONE}`,
+  });
+  await w.add({ kind: "file", path: "etc/vm/utmp", data: utmp, mode: 0o644 });
 
   const text = (s: string) => new TextEncoder().encode(s);
   const etc: [string, string, number?][] = [
-    ["etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"],
-    ["etc/group", "root:x:0:\n"],
+    ["etc/passwd", accounts.passwd],
+    ["etc/group", accounts.group],
+    ["etc/shadow", accounts.shadow, 0o600],
     ["etc/hostname", "vm\n"],
-    ["etc/os-release", 'PRETTY_NAME="qga-deno VM test guest"\nNAME="vmtest"\nID=vmtest\n'],
+    ["etc/timezone", `${GUEST_ZONE}\n`],
     ["etc/vm/modules", moduleOrder.join("\n") + "\n"],
     ["etc/vm/ports", "3\n"],
     ["etc/vm/ipv4", `${GUEST_NET.ipv4}/${GUEST_NET.ipv4Prefix}\n`],

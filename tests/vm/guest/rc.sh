@@ -15,6 +15,11 @@ mkdir -p /tmp && chmod 1777 /tmp
 mount -t tmpfs -o mode=0755 tmpfs /run
 hostname vm
 
+# A distribution's userland (tests/vm/guest_userland.ts): login records, a user's home.
+cp /etc/vm/utmp /run/utmp
+mkdir -p /home/alice && chown 1000:1000 /home/alice && chmod 0755 /home/alice
+chmod 0755 /usr/sbin/chpasswd
+
 for m in $(cat /etc/vm/modules); do
   insmod "/lib/modules/$m" || say "insmod $m failed"
 done
@@ -49,6 +54,8 @@ if [ -e /sys/class/net/eth0 ]; then
   ip link set eth0 up
   ip addr add "$(cat /etc/vm/ipv4)" dev eth0
   ip -6 addr add "$(cat /etc/vm/ipv6)" dev eth0
+  ip route add default via 10.0.2.2 dev eth0
+  ip -6 route add default via fd00:5eed::2 dev eth0
 else
   say "no eth0"
 fi
