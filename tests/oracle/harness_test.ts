@@ -21,6 +21,7 @@ import {
 } from "./cases.ts";
 import {
   ABSENT_COMMANDS,
+  ADDED_COMMANDS,
   applyIntentionalDifferences,
   expectedCommandNames,
   expectedInfoReply,
@@ -76,44 +77,52 @@ Deno.test("normalizeReply() replaces the directory, the clock and interface coun
   );
 });
 
-Deno.test("expectedInfoReply() drops only the absent commands and keeps every flag", () => {
+Deno.test("expectedInfoReply() drops the absent commands, adds the added ones, keeps every flag", () => {
   const entry = (name: string, enabled = true, success = true) =>
     `{"enabled": ${enabled}, "name": "${name}", "success-response": ${success}}`;
   const reply = (entries: string[], id = "") =>
     `{"return": {"version": "7.2.22", "supported_commands": [${entries.join(", ")}]}${id}}\n`;
-  const kept = [entry("guest-suspend-ram", false, false), entry("guest-ping"), entry("x", false)];
+  const like = ADDED_COMMANDS[0]!.enabledLike;
+  const kept = [entry(like, false), entry("guest-suspend-ram", false, false), entry("guest-ping")];
   const absent = ABSENT_COMMANDS.flatMap((row) => row.commands).map((name) => entry(name));
+  // Added commands come first (newest registration first), enabled like their reference.
+  const added = [...ADDED_COMMANDS].reverse().map((c) => entry(c.name, false));
   assert.equal(
-    expectedInfoReply(reply([absent[0]!, kept[0]!, ...absent.slice(1), kept[1]!, kept[2]!])),
-    reply(kept),
+    expectedInfoReply(reply([kept[0]!, ...absent, kept[1]!, kept[2]!])),
+    reply([...added, ...kept]),
   );
   assert.equal(
     expectedInfoReply(reply([...absent, ...kept], ', "id": [1]')),
-    reply(kept, ', "id": [1]'),
+    reply([...added, ...kept], ', "id": [1]'),
   );
   // A row naming a command the oracle does not list is stale: the comparison must say so.
-  assert.throws(() => expectedInfoReply(reply([...absent.slice(1), ...kept])), /ABSENT_COMMANDS/);
+  assert.throws(() => expectedInfoReply(reply(kept)), /ABSENT_COMMANDS/);
   // Anything that is not a guest-info success reply is left alone.
   const other = '{"return": {}}\n';
   assert.equal(expectedInfoReply(other), other);
 });
 
-Deno.test("expectedInfoReply() turns the recorded guest-info into qga-deno's 24 commands", async () => {
+Deno.test("expectedInfoReply() turns the recorded guest-info into qga-deno's 43 commands", async () => {
   const fixture = await loadFixture();
   const recorded = fixture.cases["info/guest-info"]!.replies[0]!.reply!;
   const names = infoCommandNames(expectedInfoReply(recorded));
   assert.deepEqual(names, [...expectedCommandNames()].reverse());
-  assert.equal(names?.length, 24);
+  assert.equal(names?.length, 43);
   assert.deepEqual(infoCommandNames(recorded), [...QEMU_GA_72_COMMANDS].reverse());
 });
 
-Deno.test("expectedCommandNames() is qemu-ga 7.2's list without the absent commands", () => {
+Deno.test("expectedCommandNames() is qemu-ga 7.2's list without the absent commands, then the added", () => {
   const names = expectedCommandNames();
-  assert.equal(names.length + ABSENT_COMMANDS.flatMap((row) => row.commands).length, 42);
-  assert.deepEqual(names, QEMU_GA_72_COMMANDS.filter((name) => !isAbsentCommand(name)));
+  const absent = ABSENT_COMMANDS.flatMap((row) => row.commands).length;
+  assert.equal(names.length + absent - ADDED_COMMANDS.length, 42);
+  assert.deepEqual(names, [
+    ...QEMU_GA_72_COMMANDS.filter((name) => !isAbsentCommand(name)),
+    ...ADDED_COMMANDS.map((c) => c.name),
+  ]);
   assert.deepEqual(names.slice(0, 3), ["guest-sync-delimited", "guest-sync", "guest-ping"]);
   assert.throws(() => expectedCommandNames(["guest-ping"]), /ABSENT_COMMANDS names commands/);
   for (const row of ABSENT_COMMANDS) assert.ok(row.reason.length > 40, row.commands.join());
+  for (const row of ADDED_COMMANDS) assert.ok(row.reason.length > 10, row.name);
 });
 
 Deno.test("expectUnregistered() rewrites validation errors of absent commands only", () => {
@@ -122,14 +131,14 @@ Deno.test("expectUnregistered() rewrites validation errors of absent commands on
   const notFound = (name: string, id = "") =>
     `{${id}"error": {"class": "CommandNotFound", "desc": "The command ${name} has not been found"}}\n`;
   assert.equal(
-    expectUnregistered('{"execute":"guest-get-osinfo","arguments":{"x":1}}', paramError()),
-    notFound("guest-get-osinfo"),
+    expectUnregistered('{"execute":"guest-get-devices","arguments":{"x":1}}', paramError()),
+    notFound("guest-get-devices"),
   );
   assert.equal(
-    expectUnregistered('{"execute":"guest-exec","id":3}', paramError('"id": 3, ')),
-    notFound("guest-exec", '"id": 3, '),
+    expectUnregistered('{"execute":"guest-get-devices","id":3}', paramError('"id": 3, ')),
+    notFound("guest-get-devices", '"id": 3, '),
   );
-  for (const name of ["guest-get-time", "guest-sync", "guest-bogus"]) {
+  for (const name of ["guest-get-time", "guest-sync", "guest-bogus", "guest-exec"]) {
     const request = `{"execute":"${name}","arguments":{"x":1}}`;
     assert.equal(expectUnregistered(request, paramError()), paramError(), name);
   }

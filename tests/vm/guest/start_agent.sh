@@ -1,14 +1,17 @@
 #!/bin/sh
 # Starts an agent in the background and records its pid in /run/agent-<role>.pid.
-#   start_agent.sh test   the agent under test on org.qemu.guest_agent.0, with its defaults
+#   start_agent.sh test [deno|qemu-ga]
+#                         the agent under test on org.qemu.guest_agent.0, with its defaults
 #                         (method virtio-serial, that port, statedir /var/run): qga-deno, or
-#                         qemu-ga when the kernel command line says qga_vm.agent=qemu-ga
+#                         qemu-ga when the kernel command line says qga_vm.agent=qemu-ga (or the
+#                         second argument names it: the libvirt suite swaps agents on that port)
 #   start_agent.sh ref    Debian's qemu-ga 7.2 on org.qemu.guest_agent.1, statedir /run/qga-ref
 # Both log to the console.
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 role=$1
 kind=deno
 grep -q 'qga_vm.agent=qemu-ga' /proc/cmdline && kind=qemu-ga
+[ -n "$2" ] && kind=$2
 case $role in
 test)
   if [ "$kind" = qemu-ga ]; then
