@@ -74,7 +74,7 @@ export function domainXml(image: GuestImage, paths: DomainPaths): string {
     <qemu:arg value='-netdev'/>
     <qemu:arg value='user,id=n0,restrict=on,ipv6=off'/>
     <qemu:arg value='-device'/>
-    <qemu:arg value='virtio-net-pci,netdev=n0,mac=${GUEST_NET.mac}'/>
+    <qemu:arg value='virtio-net-pci,netdev=n0,mac=${GUEST_NET.mac},bus=pci.0,addr=0x10'/>
   </qemu:commandline>
 </domain>
 `;

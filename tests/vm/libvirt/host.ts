@@ -68,8 +68,10 @@ export async function ensureLibvirt(log: (line: string) => void): Promise<void> 
     await Deno.mkdir("/etc/libvirt", { recursive: true });
     await Deno.writeTextFile(conf, `${current}\n# qga-deno test harness\n${QEMU_CONF}`);
   }
-  if ((await runHost("getent", ["group", "kvm"], { check: false })).code !== 0) {
-    await runHost("groupadd", ["-r", "kvm"]);
+  for (const group of ["kvm", "libvirt-qemu"]) {
+    if ((await runHost("getent", ["group", group], { check: false })).code !== 0) {
+      await runHost("groupadd", ["-r", group]);
+    }
   }
   if ((await runHost("getent", ["passwd", "libvirt-qemu"], { check: false })).code !== 0) {
     await runHost("useradd", ["-r", "-g", "kvm", "-s", "/usr/sbin/nologin", "libvirt-qemu"]);
