@@ -18,6 +18,7 @@
  */
 
 import { formatReport, runSuite } from "./suite.ts";
+import { withVmLock } from "./util.ts";
 
 /** Reads the suite options from the environment. */
 export function optionsFromEnv(): {
@@ -42,7 +43,7 @@ if (import.meta.main) {
   const started = Date.now();
   const log = (line: string) =>
     console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}] ${line}`);
-  const result = await runSuite({ ...optionsFromEnv(), log });
+  const result = await withVmLock(log, () => runSuite({ ...optionsFromEnv(), log }));
   console.log(formatReport(result));
   if (optionsFromEnv().keep) console.log(`run directory kept: ${result.dir}`);
   Deno.exit(result.results.every((r) => r.ok) && result.results.length > 0 ? 0 : 1);

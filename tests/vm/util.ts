@@ -232,3 +232,30 @@ export function showBytes(bytes: Uint8Array, limit = 2000): string {
   }
   return bytes.length > limit ? `${out}...(${bytes.length - limit} more bytes)` : out;
 }
+
+/** The lock file that keeps two VM runs of this machine from overlapping. */
+export const VM_LOCK_PATH = "/tmp/qga-deno-vm.lock";
+
+/**
+ * Runs `fn` holding the machine-wide VM lock (an exclusive `flock` on {@link VM_LOCK_PATH}):
+ * guests under TCG on two cores time out when two boot at once, so every VM suite (x86_64,
+ * aarch64, libvirt, the virtio-serial bench) waits for the one before it.
+ *
+ * @param log Told when the lock is busy.
+ * @param fn What to run.
+ */
+export async function withVmLock<T>(log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+  using file = await Deno.open(VM_LOCK_PATH, { create: true, write: true });
+  let waiting = true;
+  const notice = setTimeout(() => {
+    if (waiting) log(`waiting for another VM run to finish (${VM_LOCK_PATH})`);
+  }, 1000);
+  await file.lock(true);
+  waiting = false;
+  clearTimeout(notice);
+  try {
+    return await fn();
+  } finally {
+    await file.unlock();
+  }
+}

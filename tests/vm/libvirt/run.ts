@@ -12,7 +12,7 @@
 import { withTimeout } from "../../helpers/async.ts";
 import { GuestShell } from "../guest_shell.ts";
 import { ensureImage, makeDisk } from "../image.ts";
-import { exists } from "../util.ts";
+import { exists, withVmLock } from "../util.ts";
 import { LIBVIRT_CHECKS, type LibvirtContext, waitForAgent } from "./checks.ts";
 import { DOMAIN, domainXml, shellSocket } from "./domain.ts";
 import { ensureLibvirt, virsh } from "./host.ts";
@@ -79,4 +79,6 @@ async function main(): Promise<number> {
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  Deno.exit(await withVmLock((line) => console.log(line), main));
+}
