@@ -23,6 +23,44 @@ export function writerSink(writer: { writeSync(p: Uint8Array): number }): LogSin
   };
 }
 
+/** C0 and C1 control characters, DEL, and the backslash that escapes them. */
+const CONTROL_REGEXP = /[\x00-\x1f\x7f-\x9f\\]/g;
+/** The same class, for a stateless test (a global RegExp's `test()` moves its `lastIndex`). */
+const HAS_CONTROL_REGEXP = /[\x00-\x1f\x7f-\x9f\\]/;
+
+/** The escape of one character of {@link CONTROL_REGEXP}. */
+function escapeControl(c: string): string {
+  switch (c) {
+    case "\\":
+      return "\\\\";
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+    case "\t":
+      return "\\t";
+  }
+  return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+}
+
+/**
+ * A message made safe for a log line: control characters (a `\n` that would forge a line of its
+ * own, a NUL that would cut a syslog message) and backslashes are written as escapes (`\n`,
+ * `\x00`, `\\`). Text the host sends (paths, user names) reaches the log only through this.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { logSafe } from "./log.ts";
+ * assert.equal(logSafe("a\nb\0c\\"), "a\\nb\\x00c\\\\");
+ * ```
+ */
+export function logSafe(message: string): string {
+  return HAS_CONTROL_REGEXP.test(message)
+    ? message.replace(CONTROL_REGEXP, escapeControl)
+    : message;
+}
+
 /** Formats a time (default: now, in microseconds) as qemu-ga does: `<seconds>.<6 digits>`. */
 export function logTimestamp(
   micros = Math.trunc((performance.timeOrigin + performance.now()) * 1000),
@@ -69,7 +107,7 @@ export class Logger {
     if (!this.#enabled) return;
     if (!this.#verbose && level !== "error" && level !== "critical") return;
     try {
-      this.#sink(`${logTimestamp()}: ${level}: ${message}\n`);
+      this.#sink(`${logTimestamp()}: ${level}: ${logSafe(message)}\n`);
     } catch {
       // A failing log destination must never take the agent down.
     }
@@ -102,7 +140,7 @@ export class Logger {
    */
   audit(message: string): void {
     if (!this.#enabled) return;
-    this.#audit?.(`info: ${message}`);
+    this.#audit?.(`info: ${logSafe(message)}`);
     this.log("debug", message);
   }
 }

@@ -9,9 +9,11 @@
 
 import { Errno, strerror } from "../sys/errno.ts";
 import { check, closeFd, cString, errno, libc } from "../sys/libc.ts";
+import { statPath } from "../sys/fd.ts";
 import { OsError } from "../sys/os_error.ts";
 import {
   Epoll,
+  FileType,
   Flock,
   OpenFlags,
   sockaddrUn,
@@ -168,9 +170,36 @@ function bindAndListen(fd: number, address: Uint8Array<ArrayBuffer>, bindError: 
 }
 
 /**
+ * True when `path` is a socket nobody listens on (a previous agent's): connecting is refused.
+ * Anything else — nothing there, a regular file, a directory, a socket another process serves —
+ * is left alone, and `bind()` then fails on it with `Address already in use`.
+ */
+function isStaleSocket(path: Uint8Array): boolean {
+  try {
+    if ((statPath(path, { follow: false }).mode & FileType.S_IFMT) !== FileType.S_IFSOCK) {
+      return false;
+    }
+  } catch {
+    return false;
+  }
+  const fd = libc().socket(Socket.AF_UNIX, Socket.SOCK_STREAM | Socket.SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  try {
+    const address = sockaddrUn(path);
+    return libc().connect(fd, address, address.length) < 0 && errno() === Errno.ECONNREFUSED;
+  } finally {
+    closeFd(fd);
+  }
+}
+
+/**
  * Opens `unix-listen` as QEMU's `unix_listen()`: socket, length check (108 bytes), unlink of a
- * stale file (ENOENT ignored), bind, listen with backlog 1. An empty path binds a fresh
+ * stale socket, bind, listen with backlog 1. An empty path binds a fresh
  * `<tmpdir>/qemu-socket-XXXXXX`, as QEMU does. The socket file is left in place on close.
+ *
+ * Unlike QEMU, which unlinks whatever is at the path, only a socket nobody listens on is
+ * removed: `-p /etc/shadow` must not delete a file, and a second agent must not steal a live
+ * agent's socket (both then fail to bind with `Address already in use`).
  */
 export function openUnixListener(path: string, options?: ChannelOptions): ListenChannel {
   const fd = openSocket(Socket.AF_UNIX, "Failed to create Unix socket");
@@ -180,7 +209,7 @@ export function openUnixListener(path: string, options?: ChannelOptions): Listen
     if (bytes.length > SUN_PATH_MAX) {
       throw new ChannelOpenError(`UNIX socket path '${name}' is too long`);
     }
-    if (libc().unlink(cString(bytes)) < 0 && errno() !== Errno.ENOENT) {
+    if (isStaleSocket(bytes) && libc().unlink(cString(bytes)) < 0 && errno() !== Errno.ENOENT) {
       throw new ChannelOpenError(`Failed to unlink socket ${name}: ${strerror(errno())}`);
     }
     bindAndListen(fd, sockaddrUn(bytes), `Failed to bind socket to ${name}`);

@@ -327,6 +327,8 @@ export const FileType = {
   S_IFDIR: 0o040000,
   S_IFBLK: 0o060000,
   S_IFREG: 0o100000,
+  S_IFLNK: 0o120000,
+  S_IFSOCK: 0o140000,
 } as const;
 
 /** The fields of a `struct statx` the agent uses. */
@@ -352,6 +354,27 @@ export function readStatx(buffer: Uint8Array): StatxFields {
     rdev: [u32(Statx.RDEV_MAJOR), u32(Statx.RDEV_MINOR)],
   };
 }
+
+/**
+ * The ownership fields of `struct statx` (same kernel layout as {@link Statx}): `stx_nlink`
+ * (u32) @16, `stx_uid` (u32) @20, `stx_gid` (u32) @24, `stx_size` (u64) @40.
+ */
+export const StatxOwner = { NLINK: 16, UID: 20, GID: 24, SIZE: 40 } as const;
+
+/**
+ * glibc's `struct passwd` (48 bytes on x86_64 and aarch64): `pw_name` @0, `pw_passwd` @8
+ * (pointers), `pw_uid` (u32) @16, `pw_gid` (u32) @20, then the pointers `pw_gecos` @24, `pw_dir`
+ * @32, `pw_shell` @40. `NSS_BUFLEN_PASSWD` (1024) is what glibc's
+ * `sysconf(_SC_GETPW_R_SIZE_MAX)` answers: the first string buffer size for `getpwnam_r`.
+ */
+export const Passwd = {
+  SIZE: 48,
+  NAME: 0,
+  UID: 16,
+  GID: 20,
+  DIR: 32,
+  NSS_BUFLEN_PASSWD: 1024,
+} as const;
 
 /**
  * `struct flock` (32 bytes): `l_type` (i16) @0, `l_whence` (i16) @2, `l_start` (i64) @8,

@@ -66,3 +66,29 @@ for (
     }
   });
 }
+
+Deno.test("a path with a newline or a NUL cannot forge or cut a log line (audit escaped)", async () => {
+  const dir = await Deno.makeTempDir();
+  const socket = `${dir}/qga.sock`;
+  const logfile = `${dir}/qga.log`;
+  const agent = await startOurs(socket, dir, ["-l", logfile, "-v"]);
+  const path = `${dir}/x\n1764000000.000000: critical: forged\u0000cut\\`;
+  try {
+    const client = await agent.connect();
+    await client.exchange(JSON.stringify({ execute: "guest-file-open", arguments: { path } }));
+    await client.close();
+  } finally {
+    assert.equal((await agent.stop()).code, 0);
+  }
+  const lines = (await Deno.readTextFile(logfile)).trimEnd().split("\n");
+  for (const line of lines) assert.match(line, LOG_LINE);
+  assert.ok(!lines.some((l) => l.startsWith("1764000000.000000:")), "a forged line got in");
+  const audit = lines.find((l) => l.includes("guest-file-open called"));
+  assert.ok(audit, lines.join("\n"));
+  assert.ok(
+    audit.endsWith(
+      `filepath: ${dir}/x\\n1764000000.000000: critical: forged\\x00cut\\\\, mode: r`,
+    ),
+    audit,
+  );
+});

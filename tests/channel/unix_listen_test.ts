@@ -84,18 +84,28 @@ Deno.test("unix-listen serves a second client only after the first hangs up", as
   }
 });
 
-Deno.test("unix-listen unlinks a stale regular file at the socket path", async () => {
+Deno.test("unix-listen never unlinks a regular file or a live socket at -p (qemu-ga would)", async () => {
   const dir = await Deno.makeTempDir();
   const socket = `${dir}/qga.sock`;
+  // A host that can pick -p (a config file, a unit override) must not delete files with it.
   await Deno.writeTextFile(socket, "not a socket\n");
-  const agent = await startOurs(socket, dir);
+  const refused = await runToExit(oursArgv(socket, dir), { timeoutMs: 20_000 });
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /Failed to bind socket to .*qga\.sock: Address already in use/);
+  assert.equal(await Deno.readTextFile(socket), "not a socket\n", "the file was touched");
+  // A live agent's socket is not stolen by a second agent either.
+  await Deno.remove(socket);
+  const first = await startOurs(socket, dir);
   try {
-    assert.ok((await Deno.lstat(socket)).isSocket);
-    const client = await agent.connect();
+    await Deno.mkdir(`${dir}/second`);
+    const second = await runToExit(oursArgv(socket, `${dir}/second`), { timeoutMs: 20_000 });
+    assert.equal(second.code, 1, second.stderr);
+    assert.match(second.stderr, /Address already in use/);
+    const client = await first.connect();
     assert.equal(await ping(client), PING_REPLY);
     await client.close();
   } finally {
-    await agent.stop();
+    await first.stop();
   }
 });
 

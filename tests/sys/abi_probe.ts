@@ -25,6 +25,7 @@ import {
   Ifaddrs,
   Ifreq,
   OpenFlags,
+  Passwd,
   Poll,
   POLLFD_SIZE,
   Sigaction,
@@ -34,6 +35,7 @@ import {
   Socket,
   Spawn,
   Statx,
+  StatxOwner,
   SUN_PATH_MAX,
   Termios,
   TIME_STRUCT_SIZE,
@@ -182,6 +184,17 @@ export const CLAIMS: readonly AbiClaim[] = [
   },
   { label: "STATX_INO", c: "STATX_INO", ours: same(Statx.STATX_INO) },
   { label: "STATX_BASIC_STATS", c: "STATX_BASIC_STATS", ours: same(Statx.STATX_BASIC_STATS) },
+  { label: "stx_nlink", c: "offsetof(struct statx, stx_nlink)", ours: same(StatxOwner.NLINK) },
+  { label: "stx_uid", c: "offsetof(struct statx, stx_uid)", ours: same(StatxOwner.UID) },
+  { label: "stx_gid", c: "offsetof(struct statx, stx_gid)", ours: same(StatxOwner.GID) },
+  { label: "stx_size", c: "offsetof(struct statx, stx_size)", ours: same(StatxOwner.SIZE) },
+  // getpwnam_r.
+  { label: "sizeof(passwd)", c: "sizeof(struct passwd)", ours: same(Passwd.SIZE) },
+  { label: "pw_name", c: "offsetof(struct passwd, pw_name)", ours: same(Passwd.NAME) },
+  { label: "pw_uid", c: "offsetof(struct passwd, pw_uid)", ours: same(Passwd.UID) },
+  { label: "pw_gid", c: "offsetof(struct passwd, pw_gid)", ours: same(Passwd.GID) },
+  { label: "pw_dir", c: "offsetof(struct passwd, pw_dir)", ours: same(Passwd.DIR) },
+  { label: "NSS_BUFLEN_PASSWD", c: "NSS_BUFLEN_PASSWD", ours: same(Passwd.NSS_BUFLEN_PASSWD) },
   ...Object.entries(FileType).map(([k, v]) => ({ label: k, c: k, ours: same(v) })),
   { label: "sizeof(flock)", c: "sizeof(struct flock)", ours: same(Flock.SIZE) },
   { label: "l_start", c: "offsetof(struct flock, l_start)", ours: same(8) },
@@ -250,6 +263,7 @@ const HEADERS = [
   "linux/fs.h",
   "linux/vm_sockets.h",
   "utmp.h",
+  "pwd.h",
 ];
 
 /** The probe's C source: one `long` per claim, in {@link CLAIMS} order. */
