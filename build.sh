@@ -41,9 +41,11 @@ fi
 # source tree: one module instead of ~100 starts with ~2 MiB less resident memory, and it is the
 # form `deno task bench` measures.
 mkdir -p dist
-if ! deno task -q bundle >/tmp/qga-bundle.log 2>&1; then
+bundle_log=$(mktemp)
+trap 'rm -f "$bundle_log"' EXIT
+if ! deno task -q bundle >"$bundle_log" 2>&1; then
   echo "build.sh: deno bundle failed:" >&2
-  sed -n '1,20p' /tmp/qga-bundle.log >&2
+  sed -n '1,20p' "$bundle_log" >&2
   exit 1
 fi
 status=0
