@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseKeyFile } from "../config/key_file.ts";
+import { parseKeyFile } from "../sys/key_file.ts";
 import { errorText } from "../sys/os_error.ts";
 
 /** The first handle a fresh state directory hands out. */

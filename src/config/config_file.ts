@@ -14,7 +14,7 @@
 
 import type { GlibLevel } from "./glib_log.ts";
 import { errorText } from "../sys/os_error.ts";
-import { keyFileBoolean, keyFileString, parseKeyFile } from "./key_file.ts";
+import { keyFileBoolean, keyFileString, parseKeyFile } from "../sys/key_file.ts";
 
 /** The settings found in a config file; absent keys stay `undefined`. */
 export interface ConfigFileValues {

@@ -11,7 +11,7 @@
  */
 
 import type { AgentConfig } from "./config.ts";
-import { escapeKeyFileValue } from "./key_file.ts";
+import { escapeKeyFileValue } from "../sys/key_file.ts";
 
 /**
  * Renders the configuration the way `qemu-ga -D` prints it.

@@ -11,5 +11,5 @@ export * from "./dump.ts";
 export * from "./usage.ts";
 export * from "./socket_activation.ts";
 export * from "./glib_log.ts";
-export * from "./key_file.ts";
+export * from "../sys/key_file.ts";
 export * from "./deno_environment.ts";

@@ -1,6 +1,9 @@
 /**
- * The subset of GLib's `GKeyFile` (GLib 2.74, as in Debian 12) that qemu-ga's config file uses:
- * loading with flags 0, reading strings and booleans, and escaping values for `-D`.
+ * The subset of GLib's `GKeyFile` (GLib 2.74, as in Debian 12) that qemu-ga uses for its config
+ * file, its state file and os-release (guest-get-osinfo parses the file as a key file after an
+ * `[os-release]` line): loading with flags 0, reading raw values, strings and booleans, and
+ * escaping values for `-D`. Pure text processing, in `sys/` so that config, agent and commands
+ * can all use it.
  *
  * Parsing rules reproduced: lines split on `\n` (one `\r` before it dropped); leading
  * whitespace ignored; blank and `#` lines are comments; `[name]` groups (trailing blanks
@@ -9,8 +12,9 @@
  * `UTF-8`. Error texts are GLib's, e.g.
  * `Key file contains line “garbage” which is not a key-value pair, group, or comment`.
  *
- * Not reproduced: the check that string values are valid UTF-8 (the text arrives decoded) and
- * dropping translations (`key[locale]`), which are kept but never read.
+ * Not reproduced: the check that string values are valid UTF-8 (the text arrives decoded: callers
+ * that need GLib's whole-file UTF-8 check make it before decoding) and dropping translations
+ * (`key[locale]`), which are kept but never read.
  *
  * @module
  */

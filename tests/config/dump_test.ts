@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { AgentConfig } from "../../src/config/config.ts";
 import { denoParseEnvironment } from "../../src/config/deno_environment.ts";
 import { dumpConfig } from "../../src/config/dump.ts";
-import { keyFileBoolean, keyFileString, parseKeyFile } from "../../src/config/key_file.ts";
+import { keyFileBoolean, keyFileString, parseKeyFile } from "../../src/sys/key_file.ts";
 import { parseCommandLine } from "../../src/config/options.ts";
 import { DEFAULT_CONFIG as BASE } from "./defaults.ts";
 

@@ -10,7 +10,7 @@ import {
   keyFileBoolean,
   keyFileString,
   parseKeyFile,
-} from "../../src/config/key_file.ts";
+} from "../../src/sys/key_file.ts";
 
 function groups(text: string): Record<string, Record<string, string>> {
   const result = parseKeyFile(text);
