@@ -1,8 +1,9 @@
 /**
- * The CPU domain of `Sys` (`./sys.ts`): `/sys/devices/system/cpu` as guest-get-vcpus and
- * guest-set-vcpus use it, with the same calls as qemu-ga — `opendir`/`readdir` of the CPU
- * directory, `open(cpuN/, O_DIRECTORY)`, `openat(dirfd, "online", O_RDONLY | O_RDWR)`, one-byte
- * `pread` and `pwrite` at offset 0 — so fakes can record exact sequences.
+ * The CPU domain of `Sys` (`./sys.ts`): `/proc/stat` and `sysconf(_SC_CLK_TCK)` for
+ * guest-get-cpustats, and `/sys/devices/system/cpu` as guest-get-vcpus and guest-set-vcpus use
+ * it, with the same calls as qemu-ga — `opendir`/`readdir` of the CPU directory,
+ * `open(cpuN/, O_DIRECTORY)`, `openat(dirfd, "online", O_RDONLY | O_RDWR)`, one-byte `pread` and
+ * `pwrite` at offset 0 — so fakes can record exact sequences.
  *
  * {@link LinuxCpus} goes through libc (Deno refuses `/sys` without `-A`) under a root: `/` in
  * production, a fixture tree in tests. Never written on a host's real sysfs in tests: writing
@@ -18,11 +19,17 @@ import {
   openReadOnly,
   preadBytes,
   pwriteBytes,
+  readSmallFile,
   underRoot,
 } from "./fd.ts";
+import { libc } from "./libc.ts";
+import { Sysconf } from "./structs.ts";
 
 /** Where qemu-ga looks for CPUs (and what its messages print). */
 export const CPU_SYSFS_DIR = "/sys/devices/system/cpu";
+
+/** The kernel's CPU time counters (guest-get-cpustats). */
+export const PROC_STAT = "/proc/stat";
 
 /** System calls on `/sys/devices/system/cpu`. */
 export interface Cpus {
@@ -59,6 +66,14 @@ export interface Cpus {
   pwrite(fd: number, bytes: Uint8Array, offset: number): void;
   /** `close(fd)`, errors ignored. */
   close(fd: number): void;
+  /**
+   * The contents of {@link PROC_STAT} (guest-get-cpustats).
+   *
+   * @throws OsError when it cannot be opened (call `open`) or read (call `read`).
+   */
+  procStat(): Uint8Array;
+  /** `sysconf(_SC_CLK_TCK)`: clock ticks per second, the unit of `/proc/stat` (-1 on failure). */
+  clockTicksPerSecond(): number;
 }
 
 /** {@link Cpus} on the real sysfs (root `/`) or a fixture tree. */
@@ -99,5 +114,15 @@ export class LinuxCpus implements Cpus {
   /** {@inheritDoc Cpus.close} */
   close(fd: number): void {
     closeFd(fd);
+  }
+
+  /** {@inheritDoc Cpus.procStat} */
+  procStat(): Uint8Array {
+    return readSmallFile(underRoot(this.#root, PROC_STAT));
+  }
+
+  /** {@inheritDoc Cpus.clockTicksPerSecond} */
+  clockTicksPerSecond(): number {
+    return Number(libc().sysconf(Sysconf._SC_CLK_TCK));
   }
 }

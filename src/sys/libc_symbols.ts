@@ -90,6 +90,7 @@ export const LIBC_SYMBOLS = {
   getpid: { parameters: [], result: "i32" },
   mallopt: { parameters: ["i32", "i32"], result: "i32" },
   uname: { parameters: ["buffer"], result: "i32" },
+  sysconf: { parameters: ["i32"], result: "i64" },
   openlog: { parameters: ["buffer", "i32", "i32"], result: "void" },
   syslog: { parameters: ["i32", "buffer", "buffer"], result: "void" },
   // Re-executing the agent as a daemon (./self_process.ts).

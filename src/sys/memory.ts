@@ -1,13 +1,109 @@
 /**
- * The memory domain of `Sys` (`./sys.ts`): `/sys/devices/system/memory`: memory blocks and their state — guest-get-memory-blocks, guest-set-memory-blocks, guest-get-memory-block-info.
+ * The memory domain of `Sys` (`./sys.ts`): `/sys/devices/system/memory` as guest-get-memory-blocks,
+ * guest-set-memory-blocks and guest-get-memory-block-info use it, with the same calls as
+ * qemu-ga — `opendir`/`readdir` of the memory directory (entry names with their `d_type`),
+ * `open(memoryN/, O_DIRECTORY)`, `openat(dirfd, "state" | "removable", O_RDONLY | O_WRONLY)`,
+ * `pread` and `pwrite` at offset 0 — so fakes can record exact sequences.
+ *
+ * {@link LinuxMemory} goes through libc (Deno refuses `/sys` without `-A`) under a root: `/` in
+ * production, a fixture tree in tests. Never written on a host's real sysfs in tests: writing
+ * `state` takes memory offline.
  *
  * @module
  */
 
-/** OS access of the memory commands. */
-export interface Memory {}
+import { closeFd, openReadOnly, preadBytes, pwriteBytes, underRoot } from "./fd.ts";
+import { check, cString, errno, libc, readCBytes } from "./libc.ts";
+import { OsError } from "./os_error.ts";
+import { Dirent, OpenFlags } from "./structs.ts";
 
-/** {@link Memory} of the running Linux system, its fixed paths read under a root. */
+/** Where qemu-ga looks for memory blocks, spelled as its messages print it (trailing `/`). */
+export const MEMORY_SYSFS_DIR = "/sys/devices/system/memory/";
+
+/** One `readdir()` entry of {@link MEMORY_SYSFS_DIR}. */
+export interface MemoryDirEntry {
+  /** `d_name`. */
+  readonly name: string;
+  /** `d_type & DT_DIR` is set (qemu-ga's test; true for directories, and for sockets). */
+  readonly dirType: boolean;
+}
+
+/** System calls on `/sys/devices/system/memory`. */
+export interface Memory {
+  /**
+   * `opendir` + `readdir` until NULL + `closedir` of {@link MEMORY_SYSFS_DIR}: its entries in
+   * `readdir()` order, `.` and `..` left out.
+   *
+   * @throws OsError when `opendir()` fails.
+   */
+  listDirectory(): MemoryDirEntry[];
+  /**
+   * `opendir` + `closedir` of {@link MEMORY_SYSFS_DIR} (guest-set-memory-blocks' check that
+   * the kernel exposes memory blocks at all).
+   *
+   * @throws OsError when `opendir()` fails.
+   */
+  probeDirectory(): void;
+  /**
+   * `open(path, O_RDONLY | O_DIRECTORY)`, e.g. of `/sys/devices/system/memory/memory3/`.
+   *
+   * @throws OsError when it fails.
+   */
+  openDirectory(path: string): number;
+  /**
+   * `openat(dirFd, name, write ? O_WRONLY : O_RDONLY)`.
+   *
+   * @throws OsError when it fails.
+   */
+  openAt(dirFd: number, name: string, write: boolean): number;
+  /**
+   * `pread(fd, buf, length, offset)`; the bytes read (empty at end of file).
+   *
+   * @throws OsError when it fails.
+   */
+  pread(fd: number, length: number, offset: number): Uint8Array;
+  /**
+   * `pwrite(fd, bytes, bytes.length, offset)`.
+   *
+   * @throws OsError when it fails.
+   */
+  pwrite(fd: number, bytes: Uint8Array, offset: number): void;
+  /** `close(fd)`, errors ignored. */
+  close(fd: number): void;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Lists a directory with raw `readdir()`, keeping each entry's `d_type`.
+ *
+ * @throws OsError when `opendir()` fails.
+ */
+function readTypedDirectory(path: string): MemoryDirEntry[] {
+  const lib = libc();
+  const dir = lib.opendir(cString(path));
+  if (dir === null) throw new OsError(errno(), "opendir");
+  const entries: MemoryDirEntry[] = [];
+  try {
+    while (true) {
+      const entry = lib.readdir(dir);
+      if (entry === null) break;
+      // SAFETY: readdir() returned a non-NULL `struct dirent *` valid until the next
+      // readdir()/closedir() on `dir`; d_type is one byte and d_name is NUL-terminated (≤ 255
+      // bytes); both are copied before the next call.
+      const type = new Deno.UnsafePointerView(entry).getUint8(Dirent.TYPE);
+      const name = readCBytes(Deno.UnsafePointer.offset(entry, Dirent.NAME)!, Dirent.NAME_MAX);
+      const text = decoder.decode(name);
+      if (text === "." || text === "..") continue;
+      entries.push({ name: text, dirType: (type & Dirent.DT_DIR) !== 0 });
+    }
+  } finally {
+    lib.closedir(dir);
+  }
+  return entries;
+}
+
+/** {@link Memory} on the real sysfs (root `/`) or a fixture tree. */
 export class LinuxMemory implements Memory {
   #root: string;
 
@@ -19,5 +115,44 @@ export class LinuxMemory implements Memory {
   /** The root fixed paths are read under. */
   get root(): string {
     return this.#root;
+  }
+
+  /** {@inheritDoc Memory.listDirectory} */
+  listDirectory(): MemoryDirEntry[] {
+    return readTypedDirectory(underRoot(this.#root, MEMORY_SYSFS_DIR));
+  }
+
+  /** {@inheritDoc Memory.probeDirectory} */
+  probeDirectory(): void {
+    const lib = libc();
+    const dir = lib.opendir(cString(underRoot(this.#root, MEMORY_SYSFS_DIR)));
+    if (dir === null) throw new OsError(errno(), "opendir");
+    lib.closedir(dir);
+  }
+
+  /** {@inheritDoc Memory.openDirectory} */
+  openDirectory(path: string): number {
+    return openReadOnly(underRoot(this.#root, path), true);
+  }
+
+  /** {@inheritDoc Memory.openAt} */
+  openAt(dirFd: number, name: string, write: boolean): number {
+    const flags = (write ? OpenFlags.O_WRONLY : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
+    return check("openat", libc().openat(dirFd, cString(name), flags, 0));
+  }
+
+  /** {@inheritDoc Memory.pread} */
+  pread(fd: number, length: number, offset: number): Uint8Array {
+    return preadBytes(fd, length, offset);
+  }
+
+  /** {@inheritDoc Memory.pwrite} */
+  pwrite(fd: number, bytes: Uint8Array, offset: number): void {
+    pwriteBytes(fd, bytes, offset);
+  }
+
+  /** {@inheritDoc Memory.close} */
+  close(fd: number): void {
+    closeFd(fd);
   }
 }

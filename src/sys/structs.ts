@@ -393,9 +393,12 @@ export function writeLockStruct(): Uint8Array<ArrayBuffer> {
 
 /**
  * glibc's `struct dirent` on 64-bit Linux: `d_ino` (u64) @0, `d_off` (i64) @8, `d_reclen` (u16)
- * @16, `d_type` (u8) @18, `d_name[256]` @19.
+ * @16, `d_type` (u8) @18, `d_name[256]` @19; `DT_DIR` is the `d_type` of a directory.
  */
-export const Dirent = { NAME: 19, NAME_MAX: 256 } as const;
+export const Dirent = { TYPE: 18, NAME: 19, NAME_MAX: 256, DT_DIR: 4 } as const;
+
+/** `sysconf()` names (`<bits/confname.h>`): `_SC_CLK_TCK`, the clock ticks per second. */
+export const Sysconf = { _SC_CLK_TCK: 2 } as const;
 
 /** glibc's `<spawn.h>` flags, and generous bounds of its opaque spawn structures. */
 export const Spawn = {

@@ -37,6 +37,7 @@ import {
   Statx,
   StatxOwner,
   SUN_PATH_MAX,
+  Sysconf,
   Termios,
   TIME_STRUCT_SIZE,
   Utmp,
@@ -206,6 +207,9 @@ export const CLAIMS: readonly AbiClaim[] = [
     ours: same(Flock[k as keyof typeof Flock]),
   })),
   { label: "d_name", c: "offsetof(struct dirent, d_name)", ours: same(Dirent.NAME) },
+  { label: "d_type", c: "offsetof(struct dirent, d_type)", ours: same(Dirent.TYPE) },
+  { label: "DT_DIR", c: "DT_DIR", ours: same(Dirent.DT_DIR) },
+  { label: "_SC_CLK_TCK", c: "_SC_CLK_TCK", ours: same(Sysconf._SC_CLK_TCK) },
   {
     label: "sizeof(d_name)",
     c: "sizeof(((struct dirent *)0)->d_name)",
@@ -264,6 +268,7 @@ const HEADERS = [
   "linux/vm_sockets.h",
   "utmp.h",
   "pwd.h",
+  "unistd.h",
 ];
 
 /** The probe's C source: one `long` per claim, in {@link CLAIMS} order. */

@@ -1,7 +1,9 @@
 /**
- * The network domain of `Sys` (`../sys.ts`): what guest-network-get-interfaces needs from the OS.
- * {@link LinuxNetwork} uses libc's `getifaddrs()`, `ioctl(SIOCGIFHWADDR)` on an `AF_INET` socket
- * (as qemu-ga does) and reads `<root>/proc/net/dev` through libc (Deno needs `-A` for `/proc`).
+ * The network domain of `Sys` (`../sys.ts`): what guest-network-get-interfaces and
+ * guest-network-get-route need from the OS. {@link LinuxNetwork} uses libc's `getifaddrs()`,
+ * `ioctl(SIOCGIFHWADDR)` on an `AF_INET` socket (as qemu-ga does) and reads `<root>/proc/net/dev`,
+ * `<root>/proc/net/route` and `<root>/proc/net/ipv6_route` through libc (Deno needs `-A` for
+ * `/proc`).
  *
  * @module
  */
@@ -33,11 +35,26 @@ export interface Network {
    * @throws OsError when it cannot be opened or read.
    */
   procNetDev(): Uint8Array;
+  /**
+   * The contents of a routing table file (guest-network-get-route): {@link PROC_NET_ROUTE}
+   * (IPv4) or {@link PROC_NET_IPV6_ROUTE}.
+   *
+   * @throws OsError when it cannot be opened (call `open`) or read (call `read`).
+   */
+  routeTable(path: RouteTablePath): Uint8Array;
 }
 
-/** {@link Network} on the running kernel; `/proc/net/dev` is taken from `root`. */
+/** The IPv4 routing table (a header line, then one route per line). */
+export const PROC_NET_ROUTE = "/proc/net/route";
+/** The IPv6 routing table (no header). */
+export const PROC_NET_IPV6_ROUTE = "/proc/net/ipv6_route";
+/** The two routing table files. */
+export type RouteTablePath = typeof PROC_NET_ROUTE | typeof PROC_NET_IPV6_ROUTE;
+
+/** {@link Network} on the running kernel; the `/proc/net` files are taken from `root`. */
 export class LinuxNetwork implements Network {
   #procNetDev: string;
+  #root: string;
 
   /**
    * Creates the domain.
@@ -46,6 +63,7 @@ export class LinuxNetwork implements Network {
    */
   constructor(root = "/") {
     this.#procNetDev = underRoot(root, "/proc/net/dev");
+    this.#root = root;
   }
 
   /** {@inheritDoc Network.interfaceAddresses} */
@@ -61,5 +79,10 @@ export class LinuxNetwork implements Network {
   /** {@inheritDoc Network.procNetDev} */
   procNetDev(): Uint8Array {
     return readSmallFile(this.#procNetDev);
+  }
+
+  /** {@inheritDoc Network.routeTable} */
+  routeTable(path: RouteTablePath): Uint8Array {
+    return readSmallFile(underRoot(this.#root, path));
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A fake of the CPU domain ({@link Cpus}): CPUs as records with an `online` text and injectable
- * failures; every call is recorded, e.g. `open /sys/devices/system/cpu/cpu1/`,
- * `openat cpu1/ online O_RDWR`, `pwrite cpu1/online "0"@0`.
+ * failures, and a scripted `/proc/stat` and clock tick rate; every call is recorded, e.g.
+ * `open /sys/devices/system/cpu/cpu1/`, `openat cpu1/ online O_RDWR`, `pwrite cpu1/online "0"@0`,
+ * `read /proc/stat`.
  *
  * @module
  */
@@ -27,17 +28,34 @@ export interface FakeCpu {
   readonly pwriteError?: ErrnoName;
 }
 
+/** `/proc/stat` and `sysconf(_SC_CLK_TCK)` of a {@link FakeCpus} (guest-get-cpustats). */
+export interface FakeCpuStats {
+  /** Contents of `/proc/stat` (default: empty). */
+  readonly procStat?: string | Uint8Array;
+  /** Reading `/proc/stat` fails with this errno (at `open`, or at `read` with `procStatCall`). */
+  readonly procStatError?: ErrnoName;
+  /** The failing call of `procStatError` (default `open`). */
+  readonly procStatCall?: "open" | "read";
+  /** What `sysconf(_SC_CLK_TCK)` answers (default 100). */
+  readonly clockTicks?: number;
+}
+
 /** A fake {@link Cpus} over CPUs keyed by id; records every call. */
 export class FakeCpus implements Cpus {
   /** Every call, e.g. `open /sys/devices/system/cpu/cpu1/`, `pwrite cpu1/online "0"`. */
   readonly calls: string[] = [];
   readonly #cpus: Record<string, FakeCpu>;
+  readonly #stats: FakeCpuStats;
   #fds = new Map<number, { cpu: FakeCpu; name: string }>();
   #nextFd = 3;
 
-  /** Creates the fake from CPUs keyed by id (`"1"` → `/sys/devices/system/cpu/cpu1/`). */
-  constructor(cpus: Record<string, FakeCpu>) {
+  /**
+   * Creates the fake from CPUs keyed by id (`"1"` → `/sys/devices/system/cpu/cpu1/`) and the
+   * time counters.
+   */
+  constructor(cpus: Record<string, FakeCpu>, stats: FakeCpuStats = {}) {
     this.#cpus = cpus;
+    this.#stats = stats;
   }
 
   /** The CPU with `id`, to inspect its `online` content. */
@@ -92,6 +110,20 @@ export class FakeCpus implements Cpus {
   close(fd: number): void {
     this.calls.push(`close ${this.#fds.get(fd)?.name ?? fd}`);
     this.#fds.delete(fd);
+  }
+
+  /** {@inheritDoc Cpus.procStat} */
+  procStat(): Uint8Array {
+    this.calls.push("read /proc/stat");
+    const { procStat = "", procStatError, procStatCall = "open" } = this.#stats;
+    if (procStatError) throw OsError.of(procStatError, procStatCall);
+    return typeof procStat === "string" ? encoder.encode(procStat) : procStat.slice();
+  }
+
+  /** {@inheritDoc Cpus.clockTicksPerSecond} */
+  clockTicksPerSecond(): number {
+    this.calls.push("sysconf _SC_CLK_TCK");
+    return this.#stats.clockTicks ?? 100;
   }
 
   /** Number of descriptors not closed. */

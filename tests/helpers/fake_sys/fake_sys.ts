@@ -18,20 +18,20 @@ import { FakeCpus } from "./cpus.ts";
 import { FakeDisks } from "./disks.ts";
 import { FakeFilesystems, type FakeFilesystemsOptions } from "./filesystems.ts";
 import { FakeHost } from "./host.ts";
-import { FakeMemory } from "./memory.ts";
+import { FakeMemory, type FakeMemoryOptions } from "./memory.ts";
 import { FakeNetwork, type FakeNetworkOptions } from "./network.ts";
 import { FakePower } from "./power.ts";
 import { FakeProcesses } from "./processes.ts";
 import { FakeUsers } from "./users.ts";
-import type { FakeCpu } from "./cpus.ts";
+import type { FakeCpu, FakeCpuStats } from "./cpus.ts";
 import type { RunScript } from "./processes.ts";
 
 export { FakeClock } from "./clock.ts";
 export { FakeDisks } from "./disks.ts";
 export { FakeHost } from "./host.ts";
-export { FakeMemory } from "./memory.ts";
+export { FakeMemory, type FakeMemoryBlock, type FakeMemoryOptions } from "./memory.ts";
 export { FakeUsers } from "./users.ts";
-export { type FakeCpu, FakeCpus } from "./cpus.ts";
+export { type FakeCpu, FakeCpus, type FakeCpuStats } from "./cpus.ts";
 export {
   FakeFilesystems,
   type FakeFilesystemsOptions,
@@ -52,6 +52,10 @@ export interface FakeSysOptions {
   readonly script?: RunScript;
   /** CPUs by id. */
   readonly cpus?: Record<string, FakeCpu>;
+  /** `/proc/stat` and the clock tick rate. */
+  readonly cpuStats?: FakeCpuStats;
+  /** The memory block directory. */
+  readonly memory?: FakeMemoryOptions;
   /** Network interfaces. */
   readonly network?: FakeNetworkOptions;
   /** Content of `/sys/power/state` (`null`: cannot be opened). */
@@ -79,7 +83,7 @@ export class FakeSys implements Sys {
   /** {@inheritDoc Sys.host} */
   readonly host: FakeHost = new FakeHost();
   /** {@inheritDoc Sys.memory} */
-  readonly memory: FakeMemory = new FakeMemory();
+  readonly memory: FakeMemory;
   /** {@inheritDoc Sys.disks} */
   readonly disks: FakeDisks = new FakeDisks();
   /** {@inheritDoc Sys.users} */
@@ -90,7 +94,8 @@ export class FakeSys implements Sys {
     this.clock = new FakeClock(options.utcOffsetSeconds);
     this.filesystems = new FakeFilesystems(options.filesystems);
     this.processes = new FakeProcesses(options.executables, options.script);
-    this.cpus = new FakeCpus(options.cpus ?? {});
+    this.cpus = new FakeCpus(options.cpus ?? {}, options.cpuStats);
+    this.memory = new FakeMemory(options.memory);
     this.network = new FakeNetwork(options.network);
     this.power = new FakePower(options.powerState ?? null);
   }

@@ -1,6 +1,7 @@
 /**
  * A fake of the network domain ({@link Network}): scripted getifaddrs entries and SIOCGIFHWADDR
- * results; `/proc/net/dev` read from a fixture tree through the real reader.
+ * results; `/proc/net/dev` and the routing tables read from a fixture tree through the real
+ * reader.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import {
   LinuxNetwork,
   type Network,
   type RawIfaddr,
+  type RouteTablePath,
 } from "../../../src/sys/network/network.ts";
 
 /** Set-up of a {@link FakeNetwork}. */
@@ -18,16 +20,18 @@ export interface FakeNetworkOptions {
   readonly entries?: readonly RawIfaddr[] | (() => RawIfaddr[]);
   /** SIOCGIFHWADDR result per interface name and call number (default: a made-up MAC). */
   readonly hw?: (name: string, call: number) => HardwareAddress;
-  /** Root of the fixture tree holding `proc/net/dev` (default: no such file). */
+  /** Root of the fixture tree holding `proc/net/dev`, `route`, `ipv6_route` (default: none). */
   readonly procRoot?: string;
 }
 
-/** The fake; records the hardwareAddress and procNetDev calls. */
+/** The fake; records the hardwareAddress, procNetDev and routeTable calls. */
 export class FakeNetwork implements Network {
   /** Interface names asked for their hardware address, in order. */
   readonly hwCalls: string[] = [];
   /** How often `/proc/net/dev` was read. */
   statReads = 0;
+  /** The routing table files read, in order. */
+  readonly routeReads: string[] = [];
   #options: FakeNetworkOptions;
   #proc: LinuxNetwork;
   #calls = new Map<string, number>();
@@ -60,5 +64,11 @@ export class FakeNetwork implements Network {
   procNetDev(): Uint8Array {
     this.statReads++;
     return this.#proc.procNetDev();
+  }
+
+  /** {@inheritDoc Network.routeTable} */
+  routeTable(path: RouteTablePath): Uint8Array {
+    this.routeReads.push(path);
+    return this.#proc.routeTable(path);
   }
 }
