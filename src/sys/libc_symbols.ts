@@ -90,6 +90,11 @@ export const LIBC_SYMBOLS = {
   getpid: { parameters: [], result: "i32" },
   mallopt: { parameters: ["i32", "i32"], result: "i32" },
   uname: { parameters: ["buffer"], result: "i32" },
+  gethostname: { parameters: ["buffer", "usize"], result: "i32" },
+  tzset: { parameters: [], result: "void" },
+  localtime_r: { parameters: ["buffer", "buffer"], result: "pointer" },
+  /** `char *tzname[2]` (set by `tzset()`): Deno yields the array's address. */
+  tzname: { type: "pointer" },
   sysconf: { parameters: ["i32"], result: "i64" },
   openlog: { parameters: ["buffer", "i32", "i32"], result: "void" },
   syslog: { parameters: ["i32", "buffer", "buffer"], result: "void" },

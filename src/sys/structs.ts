@@ -305,6 +305,18 @@ export const Clock = { CLOCK_REALTIME: 0, CLOCK_MONOTONIC: 1 } as const;
 export const Utsname = { SIZE: 390, FIELD: 65 } as const;
 
 /**
+ * `HOST_NAME_MAX` (64): what glibc's `sysconf(_SC_HOST_NAME_MAX)` answers on Linux, the length
+ * qemu-ga passes to `gethostname()` (so a 64-byte host name fails with `ENAMETOOLONG`).
+ */
+export const HOST_NAME_MAX = 64;
+
+/**
+ * glibc's `struct tm` (56 bytes on 64-bit Linux): nine `int`s `tm_sec` @0 … `tm_isdst` @32,
+ * `long tm_gmtoff` @40 (seconds east of UTC), `const char *tm_zone` @48 (the abbreviation).
+ */
+export const Tm = { SIZE: 56, ISDST: 32, GMTOFF: 40, ZONE: 48 } as const;
+
+/**
  * `struct statx` (256 bytes, the kernel's own layout on every architecture): `stx_mode` (u16)
  * @28, `stx_ino` (u64) @32, `stx_rdev_major`/`_minor` (u32) @128/@132, `stx_dev_major`/`_minor`
  * (u32) @136/@140. Mask bits: `STATX_BASIC_STATS` (0x7ff), `STATX_INO` (0x100).

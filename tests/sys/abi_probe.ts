@@ -40,6 +40,8 @@ import {
   Sysconf,
   Termios,
   TIME_STRUCT_SIZE,
+  Tm,
+  HOST_NAME_MAX,
   Utmp,
   Utsname,
 } from "../../src/sys/structs.ts";
@@ -159,6 +161,11 @@ export const CLAIMS: readonly AbiClaim[] = [
   ...Object.entries(Clock).map(([k, v]) => ({ label: k, c: k, ours: same(v) })),
   { label: "sizeof(utsname)", c: "sizeof(struct utsname)", ours: same(Utsname.SIZE) },
   { label: "utsname.nodename", c: "offsetof(struct utsname, nodename)", ours: same(Utsname.FIELD) },
+  { label: "HOST_NAME_MAX", c: "HOST_NAME_MAX", ours: same(HOST_NAME_MAX) },
+  { label: "sizeof(tm)", c: "sizeof(struct tm)", ours: same(Tm.SIZE) },
+  { label: "tm_isdst", c: "offsetof(struct tm, tm_isdst)", ours: same(Tm.ISDST) },
+  { label: "tm_gmtoff", c: "offsetof(struct tm, tm_gmtoff)", ours: same(Tm.GMTOFF) },
+  { label: "tm_zone", c: "offsetof(struct tm, tm_zone)", ours: same(Tm.ZONE) },
   // statx, file types, flock, dirent.
   { label: "sizeof(statx)", c: "sizeof(struct statx)", ours: same(Statx.SIZE) },
   { label: "stx_mode", c: "offsetof(struct statx, stx_mode)", ours: same(Statx.MODE) },
@@ -267,6 +274,7 @@ const HEADERS = [
   "linux/fs.h",
   "linux/vm_sockets.h",
   "utmp.h",
+  "limits.h",
   "pwd.h",
   "unistd.h",
 ];
