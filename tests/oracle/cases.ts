@@ -58,7 +58,7 @@ export interface ReconnectStep {
 export type Step = string | SendStep | ReconnectStep;
 
 /** Reply normalisations, applied to recorded and observed replies alike (see record.ts). */
-export type Normalizer = "time" | "netstats";
+export type Normalizer = "time" | "netstats" | "cpustats";
 
 /** One oracle case. */
 export interface OracleCase {
@@ -699,6 +699,11 @@ add("info", "guest-get-time-with-id", `{"execute":"guest-get-time","id":1}\n`, {
 add("info", "guest-fsfreeze-status", exec("guest-fsfreeze-status"));
 add("info", "guest-fsfreeze-status-with-id", `{"execute":"guest-fsfreeze-status","id":0}\n`);
 add("info", "guest-get-vcpus", exec("guest-get-vcpus"), { machineDependent: true });
+add("info", "guest-get-cpustats", exec("guest-get-cpustats"), {
+  machineDependent: true,
+  normalize: ["cpustats"],
+  note: "CPU time counters move between the oracle's read and ours",
+});
 add("info", "guest-network-get-interfaces", exec("guest-network-get-interfaces"), {
   machineDependent: true,
   normalize: ["netstats"],

@@ -126,6 +126,13 @@ export function normalizeReply(c: OracleCase, reply: string, dir: string): strin
     if (n === "netstats") {
       out = out.replace(/"((?:rx|tx)-(?:bytes|packets|errs|dropped))": \d+/g, '"$1": @N@');
     }
+    if (n === "cpustats") {
+      // Milliseconds (ticks × 1000 / CLK_TCK): the last digit still shows the conversion.
+      out = out.replace(
+        /"(user|nice|system|idle|iowait|irq|softirq|steal|guest|guestnice)": \d*(\d)/g,
+        '"$1": @N@$2',
+      );
+    }
   }
   return out;
 }
