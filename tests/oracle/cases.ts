@@ -723,6 +723,17 @@ add(
   `${PING}${exec("guest-fsfreeze-status")}` +
     exec("guest-sync", '{"id":11}'),
 );
+// guest-ssh-get-authorized-keys (read-only) for users that do not exist: GLib says "Success"; a
+// \u0000 in the name is QEMU's C0 80 (the whole name is looked up and echoed), not its end.
+for (
+  const [name, user] of [
+    ["no-such-user", NO_USER],
+    ["empty-user", ""],
+    ["nul-in-user", `${NO_USER}\\u0000root`],
+  ]
+) {
+  add("info", `ssh-get-keys-${name}`, exec("guest-ssh-get-authorized-keys", `{"username":"${user}"}`));
+}
 
 // ---------------------------------------------------------------------------------------------
 // file: guest-file-* on @DIR@ (each case: fresh agent and state dir, so handles start at 1000).
