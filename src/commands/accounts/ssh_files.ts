@@ -225,6 +225,7 @@ export class HomeSsh {
     }
     this.#keep(temp.fd);
     const tempPath = buildFilename(this.#paths.sshDir, temp.name);
+    let renamed = false;
     try {
       const step = <T>(fn: () => T, text: (os: string) => Error): T => {
         try {
@@ -263,6 +264,7 @@ export class HomeSsh {
             `Failed to rename file ${q(tempPath)} to ${q(path)}: g_rename() failed: ${os}`,
           ),
       );
+      renamed = true;
       let placed = false;
       try {
         placed = users.statusAt(sshFd, KEYS_FILE).identity === identity;
@@ -271,7 +273,8 @@ export class HomeSsh {
       }
       if (!placed) throw new SshFileError(`'${path}' was replaced while it was being written`);
     } catch (error) {
-      if (!(error instanceof SshFileError && error.detail.endsWith("being written"))) {
+      // Before the rename the temporary name is ours to remove; after it, it is gone.
+      if (!renamed) {
         try {
           users.unlinkAt(sshFd, temp.name);
         } catch (unlinkError) {
