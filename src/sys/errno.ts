@@ -163,8 +163,9 @@ export function errnoName(value: number): string {
   return BY_VALUE.get(value)?.[0] ?? `E${value}`;
 }
 
-/** glibc's `strerror()` text for errno `value`, e.g. `No such file or directory`. */
+/** glibc's `strerror()` text for errno `value`, e.g. `No such file or directory` (0: `Success`). */
 export function strerror(value: number): string {
+  if (value === 0) return "Success";
   return BY_VALUE.get(value)?.[1] ?? `Unknown error ${value}`;
 }
 

@@ -50,6 +50,10 @@ export const LIBC_SYMBOLS = {
   opendir: { parameters: ["buffer"], result: "pointer" },
   readdir: { parameters: ["pointer"], result: "pointer" },
   closedir: { parameters: ["pointer"], result: "i32" },
+  /** `realpath(path, buf)` with a caller's `PATH_MAX` buffer: returns `buf`, or NULL. */
+  realpath: { parameters: ["buffer", "buffer"], result: "pointer" },
+  readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
+  statvfs: { parameters: ["buffer", "buffer"], result: "i32" },
   // Waiting for descriptors.
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   poll_nb: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },

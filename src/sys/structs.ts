@@ -428,3 +428,16 @@ export const Spawn = {
  * ({@link ArchAbi}) `ut_tv` and the record size. `USER_PROCESS` is 7.
  */
 export const Utmp = { TYPE: 0, USER: 44, USER_SIZE: 32, USER_PROCESS: 7 } as const;
+
+/** `d_type` of a symbolic link (the `d_type` offset and `DT_DIR` are in {@link Dirent}). */
+export const DT_LNK = 10;
+
+/** `PATH_MAX`: the size of the buffer `realpath()` fills, and of qemu-ga's `readlink()` buffer. */
+export const PATH_MAX = 4096;
+
+/**
+ * glibc's `struct statvfs` (112 bytes, the same on x86_64 and aarch64): `f_bsize` @0, `f_frsize`
+ * @8, `f_blocks` @16, `f_bfree` @24, `f_bavail` @32 (64-bit unsigned each), then the inode counts,
+ * `f_fsid`, `f_flag`, `f_namemax` and spare ints.
+ */
+export const Statvfs = { SIZE: 112, FRSIZE: 8, BLOCKS: 16, BFREE: 24, BAVAIL: 32 } as const;

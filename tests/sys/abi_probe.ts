@@ -19,6 +19,7 @@ import {
   At,
   Clock,
   Dirent,
+  DT_LNK,
   Epoll,
   FileType,
   Flock,
@@ -26,6 +27,7 @@ import {
   Ifreq,
   OpenFlags,
   Passwd,
+  PATH_MAX,
   Poll,
   POLLFD_SIZE,
   Sigaction,
@@ -34,6 +36,7 @@ import {
   SIOCGIFHWADDR,
   Socket,
   Spawn,
+  Statvfs,
   Statx,
   StatxOwner,
   SUN_PATH_MAX,
@@ -250,6 +253,19 @@ export const CLAIMS: readonly AbiClaim[] = [
     c: "sizeof(struct fstrim_range)",
     ours: same(FSTRIM_RANGE_SIZE),
   },
+  // Disks (guest-get-fsinfo, guest-get-disks).
+  { label: "DT_LNK", c: "DT_LNK", ours: same(DT_LNK) },
+  { label: "PATH_MAX", c: "PATH_MAX", ours: same(PATH_MAX) },
+  { label: "sizeof(statvfs)", c: "sizeof(struct statvfs)", ours: same(Statvfs.SIZE) },
+  { label: "f_frsize", c: "offsetof(struct statvfs, f_frsize)", ours: same(Statvfs.FRSIZE) },
+  { label: "f_blocks", c: "offsetof(struct statvfs, f_blocks)", ours: same(Statvfs.BLOCKS) },
+  { label: "f_bfree", c: "offsetof(struct statvfs, f_bfree)", ours: same(Statvfs.BFREE) },
+  { label: "f_bavail", c: "offsetof(struct statvfs, f_bavail)", ours: same(Statvfs.BAVAIL) },
+  {
+    label: "sizeof(f_blocks)",
+    c: "sizeof(((struct statvfs *)0)->f_blocks)",
+    ours: same(8),
+  },
 ];
 
 const HEADERS = [
@@ -260,6 +276,7 @@ const HEADERS = [
   "time.h",
   "termios.h",
   "dirent.h",
+  "sys/statvfs.h",
   "poll.h",
   "ifaddrs.h",
   "net/if.h",
