@@ -15,7 +15,7 @@ import type { GuestFiles } from "../../../src/sys/files/files.ts";
 import type { Sys } from "../../../src/sys/sys.ts";
 import { FakeClock } from "./clock.ts";
 import { FakeCpus } from "./cpus.ts";
-import { FakeDisks } from "./disks.ts";
+import { FakeDisks, type FakeDisksOptions } from "./disks.ts";
 import { FakeFilesystems, type FakeFilesystemsOptions } from "./filesystems.ts";
 import { FakeHost } from "./host.ts";
 import { FakeMemory, type FakeMemoryOptions } from "./memory.ts";
@@ -27,7 +27,7 @@ import type { FakeCpu, FakeCpuStats } from "./cpus.ts";
 import type { RunScript } from "./processes.ts";
 
 export { FakeClock } from "./clock.ts";
-export { FakeDisks } from "./disks.ts";
+export { FakeDisks, type FakeDisksOptions, type FakeNode } from "./disks.ts";
 export { FakeHost } from "./host.ts";
 export { FakeMemory, type FakeMemoryBlock, type FakeMemoryOptions } from "./memory.ts";
 export { FakeUsers } from "./users.ts";
@@ -68,6 +68,8 @@ export interface FakeSysOptions {
 export class FakeSys implements Sys {
   /** {@inheritDoc Sys.clock} */
   readonly clock: FakeClock;
+  /** Block devices, udev data, `statvfs` results, `/proc/diskstats`. */
+  readonly disks?: FakeDisksOptions;
   /** {@inheritDoc Sys.filesystems} */
   readonly filesystems: FakeFilesystems;
   /** {@inheritDoc Sys.files} */
@@ -85,7 +87,7 @@ export class FakeSys implements Sys {
   /** {@inheritDoc Sys.memory} */
   readonly memory: FakeMemory;
   /** {@inheritDoc Sys.disks} */
-  readonly disks: FakeDisks = new FakeDisks();
+  readonly disks: FakeDisks;
   /** {@inheritDoc Sys.users} */
   readonly users: FakeUsers = new FakeUsers();
 
@@ -100,3 +102,4 @@ export class FakeSys implements Sys {
     this.power = new FakePower(options.powerState ?? null);
   }
 }
+    this.disks = new FakeDisks(options.disks);
