@@ -13,6 +13,8 @@
  * - `time`: the value of `{"return": N}` becomes `@TIME@000` (N must end in `000`: qemu-ga
  *   reports microseconds × 1000);
  * - `netstats`: every `rx-*`/`tx-*` counter becomes `@N@`;
+ * - `diskstats`: every I/O counter of guest-get-diskstats becomes `@N@` (names, major and minor
+ *   stay); `fsinfo`: every `used-bytes` becomes `@N@`;
  * - replies larger than {@linkcode INLINE_LIMIT} bytes are stored as length + SHA-256 + head and
  *   tail instead of inline.
  * The resync line (the error reply to the marker's 0xFF) is stored only when it is not
@@ -126,6 +128,13 @@ export function normalizeReply(c: OracleCase, reply: string, dir: string): strin
     if (n === "netstats") {
       out = out.replace(/"((?:rx|tx)-(?:bytes|packets|errs|dropped))": \d+/g, '"$1": @N@');
     }
+    if (n === "diskstats") {
+      out = out.replace(
+        /"((?:read|write|discard|flush)-(?:ios|merges|sectors|ticks)|ios-pgr|total-ticks|weight-ticks)": \d+/g,
+        '"$1": @N@',
+      );
+    }
+    if (n === "fsinfo") out = out.replace(/"used-bytes": \d+/g, '"used-bytes": @N@');
     if (n === "cpustats") {
       // Milliseconds (ticks × 1000 / CLK_TCK): the last digit still shows the conversion.
       out = out.replace(
