@@ -155,3 +155,15 @@ Deno.test("guest-get-fsinfo fails like freeze when no mount table can be read", 
     "failed to open mtab file: '/proc/self/mounts'",
   );
 });
+
+Deno.test("guest-get-fsinfo audits a mount source it cannot stat, as the freeze walk does", () => {
+  const audits: string[] = [];
+  const log = { audit: (m: string) => audits.push(m), debug() {}, warning() {}, error() {} };
+  const sys = new FakeSys({
+    filesystems: { mountinfo: "30 1 0:40 / /srv rw - btrfs /dev/missing rw\n" },
+  });
+  assert.deepStrictEqual(listFilesystems(sys, log), []);
+  assert.deepStrictEqual(audits, [
+    "failed to stat device file '/dev/missing': No such file or directory",
+  ]);
+});
