@@ -105,10 +105,12 @@ function prependPartitions(disks: Disks, list: DiskInfo[], name: string, node: s
   }
 }
 
-/** Whether a disk's `size` file is readable and not exactly `"0\n"`. */
+/** Whether a disk's `size` file is readable and not `"0\n"` (as a C string: up to a NUL). */
 function hasSize(disks: Disks, name: string): boolean {
   try {
-    const size = disks.readFile(`${SYS_BLOCK}/${name}/size`);
+    const bytes = disks.readFile(`${SYS_BLOCK}/${name}/size`);
+    const nul = bytes.indexOf(0);
+    const size = nul < 0 ? bytes : bytes.subarray(0, nul);
     return !(size.length === 2 && size[0] === 0x30 && size[1] === 0x0a);
   } catch (e) {
     if (e instanceof OsError) return false;

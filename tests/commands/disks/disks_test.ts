@@ -83,6 +83,7 @@ Deno.test("listDisks() skips non-links, zero and unreadable sizes, and disks wit
     "/sys/block/notalink/size": "100\n",
     ...block(`${VIRTUAL}/loop0`, 7, 0, { size: "0\n" }),
     ...block(`${VIRTUAL}/loop1`, 7, 1, { size: "0" }),
+    ...block(`${VIRTUAL}/loop4`, 7, 4, { size: "0\n\0junk" }),
     ...block(`${VIRTUAL}/loop2`, 7, 2),
     ...block(`${VIRTUAL}/loop3`, 7, 3),
     [`${VIRTUAL}/loop3/uevent`]: "MAJOR=7\nMINOR=3\n",

@@ -139,13 +139,14 @@ function odd(t: TreeBuilder): void {
   t.file(`${vdf}/vdf3`, "");
   t.block({ path: `${vdf}/vdf4`, devnum: [252, 103], partition: true, noUevent: true });
   // guest-get-disks' filters: not a link, size "0" without newline (kept), no size, size a
-  // directory, no slaves directory.
+  // directory, no slaves directory, "0\n" then a NUL (skipped: compared as a C string).
   t.file("/sys/block/notalink/size", "100\n");
   t.block({ path: `${mmio}8/virtio8/block/vdn`, devnum: [252, 8], size: "0" });
   t.block({ path: `${mmio}9/virtio9/block/vdo`, devnum: [252, 9], size: null });
   t.block({ path: `${mmio}10/virtio10/block/vdp`, devnum: [252, 10], size: null });
   t.dir(`${mmio}10/virtio10/block/vdp/size`);
   t.block({ path: `${mmio}11/virtio11/block/vdq`, devnum: [252, 11], slaves: null });
+  t.block({ path: `${mmio}12/virtio12/block/vdr`, devnum: [252, 12], size: "0\n\0junk" });
   // Device mapper: an empty DM_NAME, a DM_NAME from uevent, a slaves entry that is a file.
   t.block({ path: `${VIRTUAL}/dm-1`, devnum: [253, 1], slaves: [vdf] });
   t.file(`${VIRTUAL}/dm-1/slaves/junk`, "");
