@@ -1,29 +1,47 @@
 /**
  * The process domain of `Sys` (`./sys.ts`): running helper programs — the fsfreeze hook,
- * `/sbin/hwclock`, the shutdown commands and the suspend helpers (`systemctl`, `pm-*`).
+ * `/sbin/hwclock`, the shutdown commands, the suspend helpers (`systemctl`, `pm-*`), `chpasswd` —
+ * and starting the host's programs for guest-exec ({@link Processes.spawn}).
  *
  * The interface reports what happened without qemu-ga's wording; the texts are built by the
- * callers (`src/commands/power/run_command.ts`). {@link DenoProcesses} uses `Deno.Command`, so the
- * baked `--allow-run` list confines which programs the agent can start (a refusal is reported as
- * `spawn-failed`/`not-capable`, never thrown).
+ * callers (`src/commands/power/run_command.ts`, `src/commands/exec/`). {@link DenoProcesses} uses
+ * `Deno.Command`, so the baked `--allow-run` permission confines which programs the agent can
+ * start (a refusal is reported as `spawn-failed`/`not-capable`, never thrown).
  *
  * Differences to qemu-ga's fork/exec, forced by Deno: no `setsid()` in the child (Deno has no
- * API for it; `detached` does not start a new session on Linux in 2.9.6); stdout and stderr are
- * two pipes read concurrently and merged chunk by chunk in arrival order, not one shared pipe.
- * stdin is `/dev/null` in both modes.
+ * API for it; `detached` does not start a new session on Linux in 2.9.6); the child's `argv[0]`
+ * is the path it was started from, not the name the caller gave (no `argv0` option); signals
+ * the agent ignores (SIGUSR1, see `./inspector_guard.ts`) stay ignored in the child, while
+ * SIGPIPE is back to its default as in qemu-ga. In {@link Processes.run}, stdout and stderr are
+ * two pipes read concurrently and merged chunk by chunk in arrival order, not one shared pipe;
+ * {@link Processes.spawn}'s `merged` mode does share one pipe (`./processes/spawn.ts`).
  *
  * @module
  */
 
-import { Errno } from "./errno.ts";
-import { OsError } from "./os_error.ts";
+import { findProgramInPath, spawnChild, waitChild, writeInput } from "./processes/spawn.ts";
+import { spawnFailure } from "./processes/spawn_failure.ts";
+
+export { spawnFailure };
 
 /** How a run ended. */
 export type RunOutcome =
   /** The program ran and exited with `code`; `output` is stdout+stderr (empty when discarded). */
-  | { readonly kind: "exited"; readonly code: number; readonly output: Uint8Array }
+  | {
+    readonly kind: "exited";
+    readonly code: number;
+    readonly output: Uint8Array;
+    /** Why writing {@link RunOptions.input} failed (strerror text), if it did. */
+    readonly inputError?: string;
+  }
   /** The program was killed by a signal (`WIFEXITED` false). */
-  | { readonly kind: "signaled"; readonly signal: string; readonly output: Uint8Array }
+  | {
+    readonly kind: "signaled";
+    readonly signal: string;
+    readonly output: Uint8Array;
+    /** Why writing {@link RunOptions.input} failed (strerror text), if it did. */
+    readonly inputError?: string;
+  }
   /**
    * The program could not be started: `not-found` (ENOENT), `permission` (EACCES),
    * `not-capable` (refused by Deno's `--allow-run` sandbox), `other` (any other OS error).
@@ -40,10 +58,72 @@ export interface RunOptions {
   /**
    * `capture`: stdout and stderr are collected together (qemu-ga's run-command helper);
    * `discard`: both go to `/dev/null` (qemu-ga's `g_spawn_sync` for suspend helpers).
-   * stdin is always `/dev/null`.
    */
   readonly output: "capture" | "discard";
+  /** Written to the program's stdin (a pipe), which is then closed; absent: `/dev/null`. */
+  readonly input?: Uint8Array;
 }
+
+/** Which output streams of a guest-exec child are captured (`capture-output`). */
+export type CaptureMode = "none" | "stdout" | "stderr" | "separated" | "merged";
+
+/** A program to start for guest-exec. */
+export interface SpawnRequest {
+  /**
+   * The program: a path containing `/` is used as is; another name is looked up in the `PATH`
+   * of {@link env} if it has one, else in the agent's, else in `/bin:/usr/bin:.`.
+   */
+  readonly path: string;
+  /** `argv[1..]`. */
+  readonly args: readonly string[];
+  /**
+   * The child's whole environment as `NAME=value` entries; absent: the agent's own. Entries
+   * without `=` or with an empty name cannot be passed and are dropped; for a name given twice
+   * the first entry counts (as `getenv()` would see it).
+   */
+  readonly env?: readonly string[];
+  /** Written to the child's stdin (a pipe), which is then closed; absent: stdin is `/dev/null`. */
+  readonly input?: Uint8Array;
+  /**
+   * `none`: stdout and stderr on `/dev/null`; `stdout`/`stderr`: that one captured, the other on
+   * `/dev/null`; `separated`: both captured; `merged`: one pipe for both, in write order.
+   */
+  readonly capture: CaptureMode;
+}
+
+/** How a child ended. */
+export type ChildExit =
+  /** `WIFEXITED`: the exit status. */
+  | { readonly kind: "exited"; readonly code: number }
+  /** `WIFSIGNALED`: the signal number. */
+  | { readonly kind: "signaled"; readonly signal: number }
+  /** Neither could be told (Deno reported the end without a status). */
+  | { readonly kind: "unknown" };
+
+/** A started guest-exec child. */
+export interface SpawnedChild {
+  /** The child's process id. */
+  readonly pid: number;
+  /** Captured stdout (in `merged` mode stdout and stderr together), or null. */
+  readonly stdout: ReadableStream<Uint8Array> | null;
+  /** Captured stderr, or null. */
+  readonly stderr: ReadableStream<Uint8Array> | null;
+  /** Resolves once the child has ended and has been reaped; never rejects. */
+  readonly exit: Promise<ChildExit>;
+  /**
+   * Resolves once the input was written and stdin closed (at once without input): undefined,
+   * or the strerror text of a failed write (e.g. `Broken pipe`). Never rejects.
+   */
+  readonly input: Promise<string | undefined>;
+}
+
+/** Why a child could not be started (see {@link RunOutcome}'s `spawn-failed`). */
+export type SpawnFailure = Extract<RunOutcome, { kind: "spawn-failed" }>;
+
+/** The outcome of {@link Processes.spawn}. */
+export type SpawnOutcome =
+  | { readonly kind: "spawned"; readonly child: SpawnedChild }
+  | SpawnFailure;
 
 /** Starts programs and waits for them. */
 export interface Processes {
@@ -54,6 +134,17 @@ export interface Processes {
   run(argv: readonly string[], options: RunOptions): Promise<RunOutcome>;
   /** `access(path, X_OK) == 0` (as root: the file exists and has an execute bit). */
   isExecutable(path: string): boolean;
+  /**
+   * GLib's `g_find_program_in_path(name)`: `name` itself if it contains `/`, else the first
+   * `<dir>/name` along the agent's `PATH` (else `/bin:/usr/bin:.`) — in each case only an
+   * executable that is not a directory.
+   */
+  findProgram(name: string): string | undefined;
+  /**
+   * Starts a program for guest-exec and returns at once; the child is always reaped, whether or
+   * not anybody reads its streams. Never throws for spawn failures.
+   */
+  spawn(request: SpawnRequest): SpawnOutcome;
 }
 
 /** Reads a stream to its end, appending each chunk to `sink` as it arrives. */
@@ -79,23 +170,6 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/**
- * Classifies a `Deno.Command` spawn error.
- *
- * @param error What `spawn()` threw.
- * @returns The `spawn-failed` outcome.
- */
-export function spawnFailure(error: unknown): RunOutcome {
-  if (error instanceof Deno.errors.NotCapable) {
-    return { kind: "spawn-failed", reason: "not-capable", text: error.message };
-  }
-  const os = OsError.from(error);
-  const text = os?.message ?? (error instanceof Error ? error.message : String(error));
-  if (os?.errno === Errno.ENOENT) return { kind: "spawn-failed", reason: "not-found", text };
-  if (os?.errno === Errno.EACCES) return { kind: "spawn-failed", reason: "permission", text };
-  return { kind: "spawn-failed", reason: "other", text };
-}
-
 /** {@link Processes} on `Deno.Command`. */
 export class DenoProcesses implements Processes {
   /** {@inheritDoc Processes.run} */
@@ -105,19 +179,24 @@ export class DenoProcesses implements Processes {
     try {
       child = new Deno.Command(argv[0] ?? "", {
         args: argv.slice(1),
-        stdin: "null",
+        stdin: options.input === undefined ? "null" : "piped",
         stdout: capture ? "piped" : "null",
         stderr: capture ? "piped" : "null",
       }).spawn();
     } catch (error) {
       return spawnFailure(error);
     }
+    const input = options.input === undefined
+      ? Promise.resolve(undefined)
+      : writeInput(child.stdin, options.input);
     const chunks: Uint8Array[] = [];
     if (capture) await Promise.all([drain(child.stdout, chunks), drain(child.stderr, chunks)]);
-    const status = await child.status;
+    const [{ exit, signalName }, inputError] = await Promise.all([waitChild(child), input]);
     const output = concat(chunks);
-    if (status.signal !== null) return { kind: "signaled", signal: status.signal, output };
-    return { kind: "exited", code: status.code, output };
+    const extra = inputError === undefined ? {} : { inputError };
+    if (exit.kind === "exited") return { kind: "exited", code: exit.code, output, ...extra };
+    const signal = signalName ?? (exit.kind === "signaled" ? `signal ${exit.signal}` : "unknown");
+    return { kind: "signaled", signal, output, ...extra };
   }
 
   /**
@@ -131,5 +210,15 @@ export class DenoProcesses implements Processes {
     } catch {
       return false;
     }
+  }
+
+  /** {@inheritDoc Processes.findProgram} */
+  findProgram(name: string): string | undefined {
+    return findProgramInPath(name);
+  }
+
+  /** {@inheritDoc Processes.spawn} */
+  spawn(request: SpawnRequest): SpawnOutcome {
+    return spawnChild(request);
   }
 }

@@ -24,7 +24,7 @@ import { FakePower } from "./power.ts";
 import { FakeProcesses } from "./processes.ts";
 import { FakeUsers } from "./users.ts";
 import type { FakeCpu, FakeCpuStats } from "./cpus.ts";
-import type { RunScript } from "./processes.ts";
+import type { RunScript, SpawnScript } from "./processes.ts";
 
 export { FakeClock } from "./clock.ts";
 export { FakeDisks, type FakeDisksOptions, type FakeNode } from "./disks.ts";
@@ -39,7 +39,15 @@ export {
 } from "./filesystems.ts";
 export { FakeNetwork, type FakeNetworkOptions } from "./network.ts";
 export { FakePower } from "./power.ts";
-export { exited, FakeProcesses, type RunScript, signaled, spawnFailed } from "./processes.ts";
+export {
+  exited,
+  FakeChild,
+  FakeProcesses,
+  type RunScript,
+  signaled,
+  spawnFailed,
+  type SpawnScript,
+} from "./processes.ts";
 export { FakeTimers } from "./timers.ts";
 
 /** Set-up of a {@link FakeSys}; every part is optional. */
@@ -50,6 +58,8 @@ export interface FakeSysOptions {
   readonly executables?: readonly string[];
   /** Outcome of each program run (default: exit 0, no output). */
   readonly script?: RunScript;
+  /** Outcome of each guest-exec spawn (default: the child starts). */
+  readonly spawnScript?: SpawnScript;
   /** CPUs by id. */
   readonly cpus?: Record<string, FakeCpu>;
   /** `/proc/stat` and the clock tick rate. */
@@ -58,6 +68,8 @@ export interface FakeSysOptions {
   readonly memory?: FakeMemoryOptions;
   /** Network interfaces. */
   readonly network?: FakeNetworkOptions;
+  /** Block devices, udev data, `statvfs` results, `/proc/diskstats`. */
+  readonly disks?: FakeDisksOptions;
   /** Content of `/sys/power/state` (`null`: cannot be opened). */
   readonly powerState?: string | null;
   /** The local zone's offset for the clock's year check (seconds). */
@@ -68,8 +80,6 @@ export interface FakeSysOptions {
 export class FakeSys implements Sys {
   /** {@inheritDoc Sys.clock} */
   readonly clock: FakeClock;
-  /** Block devices, udev data, `statvfs` results, `/proc/diskstats`. */
-  readonly disks?: FakeDisksOptions;
   /** {@inheritDoc Sys.filesystems} */
   readonly filesystems: FakeFilesystems;
   /** {@inheritDoc Sys.files} */
@@ -95,11 +105,11 @@ export class FakeSys implements Sys {
   constructor(options: FakeSysOptions = {}) {
     this.clock = new FakeClock(options.utcOffsetSeconds);
     this.filesystems = new FakeFilesystems(options.filesystems);
-    this.processes = new FakeProcesses(options.executables, options.script);
+    this.processes = new FakeProcesses(options.executables, options.script, options.spawnScript);
     this.cpus = new FakeCpus(options.cpus ?? {}, options.cpuStats);
     this.memory = new FakeMemory(options.memory);
     this.network = new FakeNetwork(options.network);
     this.power = new FakePower(options.powerState ?? null);
+    this.disks = new FakeDisks(options.disks);
   }
 }
-    this.disks = new FakeDisks(options.disks);
