@@ -27,6 +27,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   schema: ["qobject"],
   qobject: [],
   sys: [],
+  // The host-side client (issue 14): the wire's vocabulary only, none of the agent's layers.
+  client: ["schema", "qobject"],
 };
 
 /** Modules that may import `src/sys/libc.ts` (and its symbol table): the OS layer, the channel. */
