@@ -8,6 +8,7 @@
 import { AgentClient, AgentError } from "./agent_client.ts";
 import type { GuestShell } from "./guest_shell.ts";
 import type { AgentKind, QmpClient, Vm } from "./qemu.ts";
+import type { Arch } from "./arch.ts";
 
 /** What a check can use. */
 export interface CheckContext {
@@ -23,6 +24,8 @@ export interface CheckContext {
   ref: AgentClient;
   /** Which agent is under test. */
   kind: AgentKind;
+  /** The guest's architecture (what a check expects may depend on it, e.g. `uname -m`). */
+  arch: Arch;
   /** Adds a note to the check's report line. */
   note(text: string): void;
 }

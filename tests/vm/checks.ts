@@ -297,14 +297,16 @@ async function vcpus(agent: AgentClient): Promise<Vcpu[]> {
 
 const vcpuCheck: Check = {
   name: "guest-get-vcpus / guest-set-vcpus",
-  async run({ agent, shell }) {
+  async run({ agent, shell, arch }) {
+    // x86_64 keeps CPU 0 (no cpu0/online); arm64 can take any CPU offline (PSCI CPU_OFF).
+    const cpu0Offlines = arch === "aarch64";
     const initial = await vcpus(agent);
     expectEqual(initial.map((v) => [v["logical-id"], v.online, v["can-offline"]]), [
-      [0, true, false],
+      [0, true, cpu0Offlines],
       [1, true, true],
     ], "initial vcpus [id, online, can-offline]");
-    const online = async () =>
-      (await shell.check("cat /sys/devices/system/cpu/cpu1/online")).trim();
+    const online = async (cpu = 1) =>
+      (await shell.check(`cat /sys/devices/system/cpu/cpu${cpu}/online`)).trim();
     try {
       expectEqual(
         await agent.execute("guest-set-vcpus", { vcpus: [{ "logical-id": 1, online: false }] }),
@@ -328,17 +330,31 @@ const vcpuCheck: Check = {
         [[0, true], [1, true]],
         "vcpus after onlining cpu1",
       );
-      const err = await expectError(agent, "guest-set-vcpus", {
-        vcpus: [{ "logical-id": 0, online: false }],
-      });
-      expectEqual(err.desc, "logical processor #0 can't be offlined", "offlining cpu0");
+      if (cpu0Offlines) {
+        for (const [state, text] of [[false, "0"], [true, "1"]] as const) {
+          expectEqual(
+            await agent.execute("guest-set-vcpus", { vcpus: [{ "logical-id": 0, online: state }] }),
+            1,
+            `set-vcpus cpu0 online=${state} count`,
+          );
+          expectEqual(await online(0), text, `cpu0/online in the guest after online=${state}`);
+        }
+      } else {
+        const err = await expectError(agent, "guest-set-vcpus", {
+          vcpus: [{ "logical-id": 0, online: false }],
+        });
+        expectEqual(err.desc, "logical processor #0 can't be offlined", "offlining cpu0");
+      }
       expectEqual(
         await agent.execute("guest-set-vcpus", { vcpus: [] }),
         0,
         "set-vcpus with an empty list",
       );
     } finally {
-      await shell.run("echo 1 > /sys/devices/system/cpu/cpu1/online");
+      await shell.run(
+        "for c in 0 1; do f=/sys/devices/system/cpu/cpu$c/online; " +
+          "[ -e $f ] && echo 1 > $f; done; true",
+      );
     }
   },
 };

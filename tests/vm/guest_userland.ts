@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Arch, ARCH_ABI, Utmp } from "../../src/sys/structs.ts";
+import type { Arch } from "../../src/sys/structs.ts";
 
 /** The unprivileged user of the guest. */
 export const GUEST_USER = { name: "alice", uid: 1000, gid: 1000, home: "/home/alice" } as const;
@@ -22,9 +22,29 @@ export const GUEST_LOGINS: readonly (readonly [string, string, number, number])[
   ["alice", "pts/0", 1_764_000_000, 500_000],
 ];
 
-const USER_PROCESS = Utmp.USER_PROCESS;
 const LOGIN_PROCESS = 6;
 const DEAD_PROCESS = 8;
+
+/**
+ * glibc's `struct utmp` for `arch` as the C compiler recorded it (`tests/fixtures/abi/`, checked
+ * against the compilers by `tests/sys/structs_test.ts`) — deliberately not `src/sys/structs.ts`,
+ * so that a wrong layout there makes the agent misread the guest's utmp instead of agreeing
+ * with a file written the same wrong way.
+ */
+function recordedUtmp(arch: Arch) {
+  const c = JSON.parse(
+    Deno.readTextFileSync(new URL(`../fixtures/abi/${arch}.json`, import.meta.url)),
+  ) as Record<string, number>;
+  return {
+    size: c["sizeof(utmp)"]!,
+    type: c["ut_type"]!,
+    user: c["ut_user"]!,
+    userSize: c["sizeof(ut_user)"]!,
+    tv: c["ut_tv"]!,
+    tvField: c["sizeof(ut_tv.tv_sec)"]!,
+    userProcess: c["USER_PROCESS"]!,
+  };
+}
 
 /**
  * A utmp file in glibc's layout for `arch`: the {@link GUEST_LOGINS} as `USER_PROCESS` records,
@@ -32,24 +52,25 @@ const DEAD_PROCESS = 8;
  * ignored.
  */
 export function utmpFile(arch: Arch): Uint8Array {
-  const abi = ARCH_ABI[arch];
+  const abi = recordedUtmp(arch);
+  const USER_PROCESS = abi.userProcess;
   const records: [number, string, string, number, number][] = [
     [LOGIN_PROCESS, "LOGIN", "tty2", 1_764_000_010, 0],
     ...GUEST_LOGINS.map(([user, line, s, us]) => [USER_PROCESS, user, line, s, us] as const)
       .map((r) => [...r] as [number, string, string, number, number]),
     [DEAD_PROCESS, "bob", "pts/5", 1_763_000_000, 0],
   ];
-  const out = new Uint8Array(abi.utmpSize * records.length);
+  const out = new Uint8Array(abi.size * records.length);
   const view = new DataView(out.buffer);
   const encoder = new TextEncoder();
   records.forEach(([type, user, line, seconds, micros], i) => {
-    const at = i * abi.utmpSize;
-    view.setInt16(at + Utmp.TYPE, type, true);
+    const at = i * abi.size;
+    view.setInt16(at + abi.type, type, true);
     view.setInt32(at + 4, 100 + i, true); // ut_pid
     out.set(encoder.encode(line).subarray(0, 32), at + 8); // ut_line
-    out.set(encoder.encode(user).subarray(0, Utmp.USER_SIZE), at + Utmp.USER);
-    const tv = at + abi.utmpTvOffset;
-    if (abi.utmpTvFieldSize === 4) {
+    out.set(encoder.encode(user).subarray(0, abi.userSize), at + abi.user);
+    const tv = at + abi.tv;
+    if (abi.tvField === 4) {
       view.setInt32(tv, seconds, true);
       view.setInt32(tv + 4, micros, true);
     } else {

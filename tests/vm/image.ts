@@ -1,18 +1,18 @@
 /**
- * Builds the guest for the VM suite from Debian packages, cached in `.cache/vm/` (ignored by
- * git):
+ * Builds the guest for the VM suite, per architecture ({@linkcode VM_ARCHES}), cached in
+ * `.cache/vm/` (x86_64) and `.cache/vm/aarch64/` (ignored by git):
  *
- * - host tools, installed with apt-get when missing: `qemu-system-x86` (QEMU 7.2),
- *   `busybox-static`, `qemu-guest-agent` (the reference agent, copied into the guest with its
- *   libraries) and `e2fsprogs`;
- * - the kernel of the current `linux-image-*-amd64` package (the dependency of the meta-package
- *   `linux-image-amd64`), fetched with `apt-get download` and unpacked with `dpkg-deb -x` —
- *   never installed on the host. Only `vmlinuz` and the modules the guest loads are kept;
+ * - host tools, installed with apt-get when missing: the architecture's QEMU
+ *   (`qemu-system-x86`, or `qemu-system-arm` for qemu-system-aarch64; QEMU 7.2) and `e2fsprogs`;
+ *   for x86_64 also `busybox-static` and `qemu-guest-agent`, for aarch64 `binutils` (readelf);
+ * - the kernel of the current Debian kernel package (`kernel.ts`), never installed on the host;
+ * - the guest's programs ({@linkcode GuestParts}): the host's own for x86_64
+ *   (`parts_x86_64.ts`), downloaded from Debian and npm for aarch64 (`parts_aarch64.ts`);
  * - an uncompressed initramfs: busybox (as init, with `guest/inittab` and `guest/rc.sh`), the
- *   modules in load order, the Deno binary and its libraries (`ldd`), qemu-ga 7.2 and its
- *   libraries, and the agent's sources (`main.ts`, `deno.json`, `src/`) at the same absolute
- *   path as on the host, with a `DENO_DIR` pre-filled on the host so the guest does not
- *   transpile anything and nothing is ever downloaded.
+ *   modules in load order, Deno and its libraries, qemu-ga 7.2 and its libraries, a
+ *   distribution's userland (`guest_userland.ts`), and the agent's sources (`main.ts`,
+ *   `deno.json`, `src/`) at the same absolute path as on the host, with a `DENO_DIR` pre-filled
+ *   on the host so the guest does not transpile anything and nothing is ever downloaded.
  *
  * The initramfs is rebuilt only when one of its inputs changed (a stamp of paths, sizes and
  * modification times).
@@ -20,22 +20,18 @@
  * @module
  */
 
+import { type Arch, CACHE_DIR, REPO_ROOT, VM_ARCHES, type VmArch } from "./arch.ts";
 import { CpioWriter } from "./cpio.ts";
 import { accountFiles, GUEST_ZONE, utmpFile } from "./guest_userland.ts";
+import { ensureKernel } from "./kernel.ts";
+import { arm64Parts } from "./parts_aarch64.ts";
+import { type GuestParts, hostParts, QEMU_GA } from "./parts_x86_64.ts";
 import { exists, haveProgram, runHost } from "./util.ts";
 
-/** Absolute path of the repository root. */
-export const REPO_ROOT: string = decodeURIComponent(new URL("../../", import.meta.url).pathname)
-  .replace(/\/$/, "");
-
-/** The harness's cache directory. */
-export const CACHE_DIR = `${REPO_ROOT}/.cache/vm`;
+export { CACHE_DIR, QEMU_GA, REPO_ROOT };
 
 /** Directory of the guest-side scripts. */
 const GUEST_DIR = decodeURIComponent(new URL("./guest/", import.meta.url).pathname);
-
-/** Path of Debian's qemu-ga 7.2 on the host (copied into the guest). */
-export const QEMU_GA = "/usr/sbin/qemu-ga";
 
 /** Name of the virtio-serial port of the agent under test. */
 export const TEST_PORT = "org.qemu.guest_agent.0";
@@ -53,19 +49,11 @@ export const GUEST_NET = {
   ipv6Prefix: 64,
 } as const;
 
-/** Modules the guest loads (their dependencies are added, in load order). */
-const WANTED_MODULES = [
-  "crc32c_generic", // ext4 and jbd2 need crc32c (a soft dependency, not in `depends=`)
-  "virtio_pci",
-  "virtio_console",
-  "virtio_blk",
-  "virtio_net",
-  "ext4",
-];
-
 /** The built guest. */
 export interface GuestImage {
-  /** Path of the kernel (`vmlinuz`). */
+  /** The guest's architecture. */
+  arch: Arch;
+  /** Path of the kernel (`vmlinuz`; on arm64 an uncompressed Image). */
   kernel: string;
   /** Path of the initramfs (uncompressed newc cpio). */
   initrd: string;
@@ -82,16 +70,22 @@ async function isStaticBusybox(): Promise<boolean> {
 }
 
 /**
- * Installs the host packages the harness needs, when missing (apt-get, as root).
+ * Installs the host packages the harness needs for guests of `a`, when missing (apt-get, as
+ * root).
  *
  * @param log Progress output.
+ * @param a The guest architecture (default x86_64).
  */
-export async function ensureHostPackages(log: Log): Promise<void> {
+export async function ensureHostPackages(log: Log, a: VmArch = VM_ARCHES.x86_64): Promise<void> {
   const missing: string[] = [];
-  if (!await haveProgram("qemu-system-x86_64")) missing.push("qemu-system-x86");
-  if (!await isStaticBusybox()) missing.push("busybox-static");
-  if (!await exists(QEMU_GA)) missing.push("qemu-guest-agent");
+  if (!await haveProgram(a.qemu)) missing.push(a.qemuPackage);
   if (!await haveProgram("mkfs.ext4")) missing.push("e2fsprogs");
+  if (a.arch === "x86_64") {
+    if (!await isStaticBusybox()) missing.push("busybox-static");
+    if (!await exists(QEMU_GA)) missing.push("qemu-guest-agent");
+  } else if (!await haveProgram("readelf")) {
+    missing.push("binutils");
+  }
   if (missing.length === 0) return;
   log(`installing host packages: ${missing.join(" ")}`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
@@ -101,132 +95,6 @@ export async function ensureHostPackages(log: Log): Promise<void> {
     await runHost("apt-get", ["update", "-q"], { env });
     await runHost("apt-get", args, { env });
   }
-}
-
-/** Kernel package name from `apt-cache depends linux-image-amd64`. */
-async function currentKernelPackage(): Promise<string> {
-  const { stdout } = await runHost("apt-cache", ["depends", "linux-image-amd64"]);
-  const m = /Depends:\s*(linux-image-[0-9][^\s]*-amd64)\b/.exec(stdout);
-  if (!m) throw new Error(`cannot find the kernel package in:\n${stdout}`);
-  return m[1]!;
-}
-
-/** Reads `depends=` from a module's `.modinfo` strings. */
-function moduleDepends(bytes: Uint8Array): string[] {
-  const text = new TextDecoder("latin1").decode(bytes);
-  const m = /\0depends=([^\0]*)\0/.exec(text);
-  if (!m || m[1] === "") return [];
-  return m[1]!.split(",").map((d) => d.replaceAll("-", "_"));
-}
-
-async function walkModules(dir: string, out: Map<string, string>): Promise<void> {
-  for await (const e of Deno.readDir(dir)) {
-    const path = `${dir}/${e.name}`;
-    if (e.isDirectory) await walkModules(path, out);
-    else if (e.name.endsWith(".ko")) out.set(e.name.slice(0, -3).replaceAll("-", "_"), path);
-  }
-}
-
-/** The wanted modules and their dependencies, dependencies first. */
-async function moduleLoadOrder(treeDir: string, wanted: string[]): Promise<[string, string][]> {
-  const index = new Map<string, string>();
-  await walkModules(treeDir, index);
-  const order: [string, string][] = [];
-  const done = new Set<string>();
-  const visit = async (name: string, chain: string[]) => {
-    if (done.has(name)) return;
-    if (chain.includes(name)) throw new Error(`module dependency cycle: ${chain.join(" > ")}`);
-    const path = index.get(name);
-    if (!path) throw new Error(`kernel module ${name} not found (built in?)`);
-    for (const dep of moduleDepends(await Deno.readFile(path))) {
-      await visit(dep, [...chain, name]);
-    }
-    done.add(name);
-    order.push([name, path]);
-  };
-  for (const name of wanted) await visit(name, []);
-  return order;
-}
-
-/**
- * Makes sure the current Debian kernel is unpacked in the cache: `vmlinuz` plus the wanted
- * modules (flat, as `<name>.ko`) and `modules.order` (load order).
- *
- * @param log Progress output.
- * @returns The kernel's directory and release.
- */
-export async function ensureKernel(log: Log): Promise<{ dir: string; release: string }> {
-  const kernelsDir = `${CACHE_DIR}/kernel`;
-  let pkg: string | undefined;
-  try {
-    pkg = await currentKernelPackage().catch(async () => {
-      // No package lists yet (fresh machine): fetch them once.
-      await runHost("apt-get", ["update", "-q"], { env: { DEBIAN_FRONTEND: "noninteractive" } });
-      return await currentKernelPackage();
-    });
-  } catch (error) {
-    // Offline apt: fall back to any kernel already in the cache.
-    try {
-      for await (const e of Deno.readDir(kernelsDir)) {
-        if (e.isDirectory && await exists(`${kernelsDir}/${e.name}/ready`)) pkg = e.name;
-      }
-    } catch {
-      // No cache either.
-    }
-    if (!pkg) throw error;
-  }
-  const release = pkg.replace(/^linux-image-/, "");
-  const dir = `${kernelsDir}/${pkg}`;
-  const stamp = WANTED_MODULES.join(",");
-  const ready = `${dir}/ready`;
-  if (await exists(ready) && (await Deno.readTextFile(ready)).trim() === stamp) {
-    return { dir, release };
-  }
-  log(`fetching kernel package ${pkg}`);
-  const work = `${kernelsDir}/.work-${pkg}`;
-  await Deno.remove(work, { recursive: true }).catch(() => {});
-  await Deno.mkdir(work, { recursive: true });
-  await runHost("apt-get", ["download", "-q", pkg], { cwd: work });
-  const deb = [...Deno.readDirSync(work)].find((e) => e.name.endsWith(".deb"))?.name;
-  if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${work}`);
-  await runHost("dpkg-deb", ["-x", `${work}/${deb}`, `${work}/root`]);
-  const vmlinuz = `${work}/root/boot/vmlinuz-${release}`;
-  if (!await exists(vmlinuz)) throw new Error(`${deb} has no boot/vmlinuz-${release}`);
-  const order = await moduleLoadOrder(`${work}/root/lib/modules/${release}/kernel`, WANTED_MODULES);
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(`${dir}/modules`, { recursive: true });
-  await Deno.copyFile(vmlinuz, `${dir}/vmlinuz`);
-  for (const [name, path] of order) await Deno.copyFile(path, `${dir}/modules/${name}.ko`);
-  await Deno.writeTextFile(`${dir}/modules.order`, order.map(([n]) => `${n}.ko`).join("\n") + "\n");
-  await Deno.remove(work, { recursive: true });
-  await Deno.writeTextFile(ready, stamp + "\n");
-  log(`kernel ${release} unpacked (${order.length} modules)`);
-  return { dir, release };
-}
-
-/** The real Deno executable (not an npm launcher script). */
-async function denoBinary(): Promise<string> {
-  const candidates = [Deno.execPath()];
-  const which = await runHost("sh", ["-c", "command -v deno"], { check: false });
-  if (which.code === 0) candidates.push(await Deno.realPath(which.stdout.trim()));
-  for (const path of candidates) {
-    using f = await Deno.open(path);
-    const head = new Uint8Array(4);
-    await f.read(head);
-    if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return path;
-  }
-  throw new Error(`no Deno ELF binary among ${candidates.join(", ")}`);
-}
-
-/** Shared libraries of a dynamic executable, as `ldd` names them (including the loader). */
-async function sharedLibraries(binary: string): Promise<string[]> {
-  const { stdout } = await runHost("ldd", [binary]);
-  const libs: string[] = [];
-  for (const line of stdout.split("\n")) {
-    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
-    if (m) libs.push(m[1]!);
-  }
-  return libs;
 }
 
 async function listFiles(dir: string, prefix = ""): Promise<string[]> {
@@ -250,27 +118,24 @@ async function prewarmDenoDir(deno: string, denoDir: string): Promise<void> {
 }
 
 /**
- * Builds (or reuses) everything needed to boot the guest.
+ * Builds (or reuses) everything needed to boot a guest of `arch`.
  *
  * @param log Progress output.
+ * @param arch The guest architecture (default x86_64).
  * @returns Kernel and initramfs paths.
  */
-export async function ensureImage(log: Log): Promise<GuestImage> {
-  await ensureHostPackages(log);
-  await Deno.mkdir(CACHE_DIR, { recursive: true });
-  const kernel = await ensureKernel(log);
-  const deno = await denoBinary();
+export async function ensureImage(log: Log, arch: Arch = "x86_64"): Promise<GuestImage> {
+  const a = VM_ARCHES[arch];
+  await ensureHostPackages(log, a);
+  await Deno.mkdir(a.cacheDir, { recursive: true });
+  const kernel = await ensureKernel(a, log);
+  const parts: GuestParts = arch === "x86_64" ? await hostParts(a) : await arm64Parts(a, log);
 
   // Everything copied from the host: [archive path, host path].
-  const copies: [string, string][] = [];
-  const libs = new Set<string>();
-  for (const lib of [...await sharedLibraries(deno), ...await sharedLibraries(QEMU_GA)]) {
-    libs.add(lib);
-  }
-  // The agent's FFI layer dlopens libc by absolute path; ldd lists it already, keep it explicit.
-  libs.add("/lib/x86_64-linux-gnu/libc.so.6");
-  for (const lib of libs) copies.push([lib, await Deno.realPath(lib)]);
-  copies.push(["/usr/bin/deno", deno], [QEMU_GA, QEMU_GA], ["/bin/busybox", "/bin/busybox"]);
+  const libs = new Map(parts.libs);
+  const copies: [string, string][] = [...libs];
+  copies.push(["/usr/bin/deno", parts.deno], [QEMU_GA, parts.qemuGa]);
+  copies.push(["/bin/busybox", parts.busybox]);
   const agentFiles = [
     "main.ts",
     "deno.json",
@@ -288,13 +153,14 @@ export async function ensureImage(log: Log): Promise<GuestImage> {
   copies.push([`/usr/share/zoneinfo/${GUEST_ZONE}`, `/usr/share/zoneinfo/${GUEST_ZONE}`]);
   const moduleOrder = (await Deno.readTextFile(`${kernel.dir}/modules.order`)).trim().split("\n");
 
-  const stampParts = [`kernel ${kernel.release}`, `modules ${moduleOrder.join(",")}`];
+  const stampParts = [`arch ${arch}`, `applets ${parts.applets?.length ?? "guest"}`];
+  stampParts.push(`kernel ${kernel.release}`, `modules ${moduleOrder.join(",")}`);
   for (const [, host] of copies) {
     const info = await Deno.stat(host);
     stampParts.push(`${host} ${info.size} ${info.mtime?.getTime()}`);
   }
   const accounts = accountFiles();
-  const utmp = utmpFile("x86_64");
+  const utmp = utmpFile(arch);
   stampParts.push(
     `net ${JSON.stringify(GUEST_NET)}`,
     `cpio-format 1`,
@@ -302,30 +168,34 @@ export async function ensureImage(log: Log): Promise<GuestImage> {
     `utmp ${utmp.toBase64()}`,
   );
   const stamp = stampParts.join("\n") + "\n";
-  const initrd = `${CACHE_DIR}/initrd.cpio`;
-  const stampPath = `${CACHE_DIR}/initrd.stamp`;
-  const image = { kernel: `${kernel.dir}/vmlinuz`, initrd, kernelRelease: kernel.release };
+  const initrd = `${a.cacheDir}/initrd.cpio`;
+  const stampPath = `${a.cacheDir}/initrd.stamp`;
+  const image = { arch, kernel: `${kernel.dir}/vmlinuz`, initrd, kernelRelease: kernel.release };
   if (await exists(initrd) && await Deno.readTextFile(stampPath).catch(() => "") === stamp) {
     return image;
   }
 
-  log("building the initramfs");
-  const denoDir = `${CACHE_DIR}/deno-dir`;
-  await prewarmDenoDir(deno, denoDir);
+  log(`building the ${arch} initramfs`);
+  // Filled by the host's Deno (the same version as the guest's): transpiled sources, module
+  // graph; the guest reuses them whatever its architecture.
+  const denoDir = `${a.cacheDir}/deno-dir`;
+  await prewarmDenoDir(Deno.execPath(), denoDir);
   await Deno.remove(stampPath).catch(() => {});
   const tmp = `${initrd}.tmp`;
   const w = await CpioWriter.create(tmp);
   const dirsAdded = new Set<string>();
   const addParents = async (path: string) => {
-    const parts = path.replace(/^\/+/, "").split("/").slice(0, -1);
-    for (let i = 1; i <= parts.length; i++) {
-      const d = parts.slice(0, i).join("/");
+    const segments = path.replace(/^\/+/, "").split("/").slice(0, -1);
+    for (let i = 1; i <= segments.length; i++) {
+      const d = segments.slice(0, i).join("/");
       if (dirsAdded.has(d)) continue;
       dirsAdded.add(d);
       await w.add({ kind: "dir", path: d });
     }
   };
-  for (const d of ["dev", "proc", "sys", "tmp", "run", "root", "mnt", "var", "etc/vm", "lib"]) {
+  const dirs = ["dev", "proc", "sys", "tmp", "run", "root", "mnt", "var", "etc/vm", "lib"];
+  // busybox --install -s (aarch64) links into these and creates no directory.
+  for (const d of [...dirs, "bin", "sbin", "usr/bin", "usr/sbin"]) {
     await addParents(`${d}/x`);
   }
   await w.add({ kind: "symlink", path: "var/run", target: "../run" });
@@ -360,7 +230,11 @@ export async function ensureImage(log: Log): Promise<GuestImage> {
     await addParents(path);
     await w.add({ kind: "copy", path, source: host });
   }
-  for (const name of ["shutdown", "poweroff"]) {
+  // busybox has no `shutdown` (qemu-ga 7.2 runs it). Where the harness links the applets, the
+  // script also stands in for `poweroff`; where the guest links them (aarch64), `/sbin/poweroff`
+  // is busybox's own applet, as in a busybox distribution: it only signals PID 1 (busybox init),
+  // which powers off.
+  for (const name of parts.applets ? ["shutdown", "poweroff"] : ["shutdown"]) {
     await addParents(`sbin/${name}`);
     await w.add({ kind: "copy", path: `sbin/${name}`, source: `${GUEST_DIR}poweroff.sh` });
   }
@@ -372,9 +246,9 @@ export async function ensureImage(log: Log): Promise<GuestImage> {
     await addParents(`var/cache/deno/${f}`);
     await w.add({ kind: "copy", path: `var/cache/deno/${f}`, source: `${denoDir}/${f}` });
   }
-  // busybox applets, at the paths busybox itself suggests (existing entries win).
-  const applets = (await runHost("/bin/busybox", ["--list-full"])).stdout.trim().split("\n");
-  for (const applet of applets) {
+  // busybox applets, at the paths busybox itself suggests (existing entries win); without a
+  // list only the shell that runs rc.sh, which links the rest.
+  for (const applet of parts.applets ?? ["bin/sh"]) {
     if (applet === "linuxrc" || applet === "bin/busybox") continue;
     await addParents(applet);
     const depth = applet.split("/").length - 1;

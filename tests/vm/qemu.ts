@@ -1,18 +1,22 @@
 /**
- * Starts the test guest under QEMU (TCG) and talks QMP to it.
+ * Starts the test guest under QEMU (TCG); its QMP client is `qmp.ts` (re-exported here).
  *
+ * The machine is the guest architecture's (`arch.ts`): `pc` with S3 enabled for x86_64, `virt`
+ * with a cortex-a57 and the PL011 console for aarch64 (no firmware: the kernel boots directly).
  * Devices: a virtio-serial controller with three ports on unix chardev sockets (the agent under
  * test `org.qemu.guest_agent.0`, the reference qemu-ga `org.qemu.guest_agent.1`, the command
  * shell `org.qemu.vmtest.shell`), a QMP socket, the serial console in a file, an ext4 virtio
  * disk with `discard=unmap`, a virtio NIC on user networking with `restrict=on` (the guest
- * cannot reach anything, nothing leaves this machine) and S3 enabled.
+ * cannot reach anything, nothing leaves this machine) and the machine's RTC in UTC.
  *
  * @module
  */
 
+import { VM_ARCHES } from "./arch.ts";
 import { GUEST_NET, type GuestImage, REF_PORT, SHELL_PORT, TEST_PORT } from "./image.ts";
 import { sleep, withTimeout } from "../helpers/async.ts";
-import { ByteQueue, pumpInto, writeAll } from "./util.ts";
+
+export { QmpClient, QmpError } from "./qmp.ts";
 
 /** Which agent runs on the port under test. */
 export type AgentKind = "deno" | "qemu-ga";
@@ -82,6 +86,7 @@ export class Vm {
    */
   static args(options: VmOptions): string[] {
     const d = options.dir;
+    const arch = VM_ARCHES[options.image.arch];
     const port = (id: string, name: string, sock: string) => [
       "-chardev",
       `socket,id=${id},path=${d}/${sock},server=on,wait=off`,
@@ -91,8 +96,7 @@ export class Vm {
     return [
       "-accel",
       "tcg",
-      "-machine",
-      "pc",
+      ...arch.machineArgs,
       "-m",
       String(options.memoryMiB ?? 1024),
       "-smp",
@@ -106,7 +110,7 @@ export class Vm {
       "-initrd",
       options.image.initrd,
       "-append",
-      `console=ttyS0 panic=-1 quiet qga_vm.agent=${options.agent}`,
+      `console=${arch.console} panic=-1 quiet qga_vm.agent=${options.agent}`,
       "-serial",
       `file:${d}/console.log`,
       "-qmp",
@@ -124,8 +128,6 @@ export class Vm {
       "user,id=n0,restrict=on,ipv6=off",
       "-device",
       `virtio-net-pci,netdev=n0,mac=${GUEST_NET.mac}`,
-      "-global",
-      "PIIX4_PM.disable_s3=0",
       "-rtc",
       "base=utc",
     ];
@@ -138,7 +140,7 @@ export class Vm {
    * @returns The VM.
    */
   static async start(options: VmOptions): Promise<Vm> {
-    const child = new Deno.Command("qemu-system-x86_64", {
+    const child = new Deno.Command(VM_ARCHES[options.image.arch].qemu, {
       args: Vm.args(options),
       stdin: "null",
       stdout: "piped",
@@ -205,148 +207,5 @@ export class Vm {
   /** QEMU's own output so far. */
   async qemuOutput(): Promise<string> {
     return await Deno.readTextFile(this.qemuLog).catch(() => "");
-  }
-}
-
-/** A QMP error reply. */
-export class QmpError extends Error {}
-
-/** A minimal QMP client: commands in order, events collected. */
-export class QmpClient {
-  #conn: Deno.UnixConn;
-  #queue: ByteQueue;
-  #done: Promise<void>;
-  /** Every event received so far, oldest first. */
-  readonly events: { event: string; data?: unknown; timestamp?: unknown }[] = [];
-  #replies: Record<string, unknown>[] = [];
-
-  private constructor(conn: Deno.UnixConn) {
-    this.#conn = conn;
-    const { queue, done } = pumpInto(conn);
-    this.#queue = queue;
-    this.#done = done;
-  }
-
-  /**
-   * Connects, reads the greeting and negotiates capabilities.
-   *
-   * @param path QMP socket path.
-   * @returns The client.
-   */
-  static async connect(path: string): Promise<QmpClient> {
-    const conn = await withTimeout(
-      Deno.connect({ transport: "unix", path }),
-      5000,
-      "QMP connect",
-    );
-    const client = new QmpClient(conn);
-    await client.#next((m) => "QMP" in m, 10_000, "QMP greeting");
-    await client.execute("qmp_capabilities");
-    return client;
-  }
-
-  #drain(): void {
-    while (true) {
-      const bytes = this.#queue.bytes;
-      const nl = bytes.indexOf(0x0a);
-      if (nl < 0) return;
-      const line = new TextDecoder().decode(bytes.subarray(0, nl)).trim();
-      this.#queue.consume(nl + 1);
-      if (!line) continue;
-      const msg = JSON.parse(line) as Record<string, unknown>;
-      if (typeof msg.event === "string") {
-        this.events.push(msg as { event: string });
-      } else {
-        this.#replies.push(msg);
-      }
-    }
-  }
-
-  async #next(
-    match: (m: Record<string, unknown>) => boolean,
-    timeoutMs: number,
-    what: string,
-  ): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    while (true) {
-      this.#drain();
-      const i = this.#replies.findIndex(match);
-      if (i >= 0) return this.#replies.splice(i, 1)[0]!;
-      if (this.#queue.ended) throw new Error(`QMP connection ended while waiting for ${what}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`QMP: no ${what} within ${timeoutMs} ms`);
-      await this.#queue.waitForData(left);
-    }
-  }
-
-  /**
-   * Runs a QMP command.
-   *
-   * @param command Command name.
-   * @param args Arguments.
-   * @param timeoutMs Timeout.
-   * @returns The command's `return` value.
-   * @throws QmpError on an error reply.
-   */
-  async execute(command: string, args?: unknown, timeoutMs = 10_000): Promise<unknown> {
-    const id = `c${Math.floor(Math.random() * 1e9)}`;
-    const req = { execute: command, id, ...(args === undefined ? {} : { arguments: args }) };
-    await writeAll(this.#conn, new TextEncoder().encode(JSON.stringify(req) + "\n"), 5000);
-    const reply = await this.#next((m) => m.id === id, timeoutMs, `reply to ${command}`);
-    if ("error" in reply) throw new QmpError(`${command}: ${JSON.stringify(reply.error)}`);
-    return reply.return;
-  }
-
-  /** `query-status`'s `status` field (`running`, `suspended`, ...). */
-  async status(): Promise<string> {
-    const r = await this.execute("query-status") as { status: string };
-    return r.status;
-  }
-
-  /**
-   * Returns an event received so far (at index `from` or later), without waiting.
-   *
-   * @param name Event name.
-   * @param from Index in {@linkcode QmpClient.events} to start searching at.
-   * @returns The event, if received.
-   */
-  findEvent(name: string, from = 0): { event: string; data?: unknown } | undefined {
-    this.#drain();
-    return this.events.slice(from).find((x) => x.event === name);
-  }
-
-  /**
-   * Waits for an event (also one received earlier, at index `from` or later).
-   *
-   * @param name Event name.
-   * @param timeoutMs Timeout.
-   * @param from Index in {@linkcode QmpClient.events} to start searching at.
-   * @returns The event.
-   */
-  async waitEvent(
-    name: string,
-    timeoutMs: number,
-    from = 0,
-  ): Promise<{ event: string; data?: unknown }> {
-    const deadline = Date.now() + timeoutMs;
-    while (true) {
-      this.#drain();
-      const e = this.events.slice(from).find((x) => x.event === name);
-      if (e) return e;
-      if (this.#queue.ended) throw new Error(`QMP connection ended while waiting for ${name}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`QMP: no ${name} event within ${timeoutMs} ms`);
-      await this.#queue.waitForData(left);
-    }
-  }
-
-  /** Closes the connection. */
-  async close(): Promise<void> {
-    try {
-      this.#conn.close();
-    } catch {
-      // Closed already.
-    }
-    await this.#done;
   }
 }

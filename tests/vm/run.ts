@@ -1,10 +1,15 @@
 /**
- * Runs the VM suite: `deno run -A tests/vm/run.ts`.
+ * Runs the VM suite: `deno run -A tests/vm/run.ts [--arch x86_64|aarch64]`.
  *
  * Builds what is missing (host packages via apt-get, the Debian kernel, the initramfs, all
  * cached in `.cache/vm/`), boots a Linux guest under QEMU (TCG) with the agent on a real
  * virtio-serial port, checks every seed command by its effect, prints the guest console log
  * when something failed, and ends with `N passed, M failed`. Exit status 0 only if all passed.
+ *
+ * `--arch aarch64` (or `QGA_VM_ARCH=aarch64`) runs it on an aarch64 guest (QEMU `virt`,
+ * cortex-a57, TCG) built from Debian's arm64 packages and npm's arm64 Deno (`arch.ts`,
+ * `parts_aarch64.ts`), cached in `.cache/vm/aarch64/`; the same checks, plus what the `virt`
+ * machine does differently (`checks_aarch64.ts`).
  *
  * Environment:
  * - `QGA_VM_AGENT=qemu-ga` runs the whole suite against Debian's qemu-ga 7.2 on the port under
@@ -18,11 +23,17 @@
  */
 
 import { formatReport, runSuite } from "./suite.ts";
+import { type Arch, vmArch } from "./arch.ts";
 import { withVmLock } from "./util.ts";
 
-/** Reads the suite options from the environment. */
-export function optionsFromEnv(): {
+/**
+ * Reads the suite options from the environment and the command line (`--arch`).
+ *
+ * @param args Command-line arguments (default: none; `run.ts` passes its own).
+ */
+export function optionsFromEnv(args: readonly string[] = []): {
   agent: "deno" | "qemu-ga";
+  arch: Arch;
   only?: string;
   keep: boolean;
   budgetS: number;
@@ -33,6 +44,7 @@ export function optionsFromEnv(): {
   }
   return {
     agent,
+    arch: vmArch(args, Deno.env.get("QGA_VM_ARCH")),
     only: Deno.env.get("QGA_VM_ONLY") || undefined,
     keep: Deno.env.get("QGA_VM_KEEP") === "1",
     budgetS: Number(Deno.env.get("QGA_VM_BUDGET_S") ?? 540) || 540,
@@ -43,7 +55,8 @@ if (import.meta.main) {
   const started = Date.now();
   const log = (line: string) =>
     console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}] ${line}`);
-  const result = await withVmLock(log, () => runSuite({ ...optionsFromEnv(), log }));
+  const options = optionsFromEnv(Deno.args);
+  const result = await withVmLock(log, () => runSuite({ ...options, log }));
   console.log(formatReport(result));
   if (optionsFromEnv().keep) console.log(`run directory kept: ${result.dir}`);
   Deno.exit(result.results.every((r) => r.ok) && result.results.length > 0 ? 0 : 1);

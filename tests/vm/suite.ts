@@ -18,14 +18,20 @@ import {
   SHUTDOWN_CHECKS,
 } from "./checks.ts";
 import { GuestShell } from "./guest_shell.ts";
+import type { Arch } from "./arch.ts";
+import { checksFor } from "./checks_aarch64.ts";
 import { ensureImage, type GuestImage, makeDisk } from "./image.ts";
 import { type AgentKind, QmpClient, Vm } from "./qemu.ts";
 import { withTimeout } from "../helpers/async.ts";
+
+export { formatReport } from "./report.ts";
 
 /** Options of {@linkcode runSuite}. */
 export interface SuiteOptions {
   /** The agent on the port under test. */
   agent: AgentKind;
+  /** The guest architecture (default x86_64). */
+  arch?: Arch;
   /** Run only the checks whose name contains this text. */
   only?: string;
   /** Keep the run directory (sockets, console logs, disk images). */
@@ -110,6 +116,7 @@ async function boot(
       agent: agentClient,
       ref,
       kind: agent,
+      arch: image.arch,
       note: (text) => notes.push(text),
     };
     return { vm, ctx, notes, bootMs };
@@ -229,21 +236,25 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const deadline = t0 + (options.budgetS ?? 540) * 1000;
   const select = (checks: readonly Check[]) =>
     checks.filter((c) => !options.only || c.name.includes(options.only));
-  const image = await ensureImage(log);
+  const image = await ensureImage(log, options.arch ?? "x86_64");
   const build = Date.now() - t0;
-  log(`guest image ready in ${(build / 1000).toFixed(1)} s (kernel ${image.kernelRelease})`);
+  log(
+    `${image.arch} guest image ready in ${(build / 1000).toFixed(1)} s ` +
+      `(kernel ${image.kernelRelease})`,
+  );
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "qga-vm-" });
   const results: CheckResult[] = [];
   const consoles: { label: string; text: string }[] = [];
   const timings: SuiteResult["timings"] = { build, total: 0 };
 
+  const checks = checksFor(image.arch, { main: MAIN_CHECKS, shutdown: SHUTDOWN_CHECKS });
   const boots: [string, readonly Check[]][] = [
-    ["main", select(MAIN_CHECKS)],
-    ["shutdown", select(SHUTDOWN_CHECKS)],
+    ["main", select(checks.main)],
+    ["shutdown", select(checks.shutdown)],
   ];
   for (const [label, checks] of boots) {
     if (checks.length === 0) continue;
-    log(`--- boot: ${label} (agent under test: ${options.agent}) ---`);
+    log(`--- boot: ${label} (${image.arch}, agent under test: ${options.agent}) ---`);
     const bootStart = Date.now();
     let b: Booted | undefined;
     try {
@@ -270,32 +281,4 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   if (!options.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
   timings.total = Date.now() - t0;
   return { results, timings, consoles, dir };
-}
-
-/**
- * Formats the end of a report: failures' console logs (when anything failed), timings and the
- * summary line `N passed, M failed`.
- *
- * @param r The suite result.
- * @returns The text.
- */
-export function formatReport(r: SuiteResult): string {
-  const passed = r.results.filter((x) => x.ok).length;
-  const failed = r.results.length - passed;
-  const lines: string[] = [];
-  if (failed > 0) {
-    for (const c of r.consoles) {
-      lines.push(`--- guest console (${c.label} boot) ---`, c.text.trimEnd(), "--- end ---");
-    }
-    lines.push("failed checks:");
-    for (const x of r.results.filter((x) => !x.ok)) lines.push(`  ${x.name}`);
-  }
-  const s = (ms?: number) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
-  const t = r.timings;
-  lines.push(
-    `timings: build ${s(t.build)}, boot to agent ${s(t.boot)}, main checks ${s(t.checks)}, ` +
-      `shutdown boot ${s(t.shutdownBoot)}, total ${s(t.total)}`,
-  );
-  lines.push(`${passed} passed, ${failed} failed`);
-  return lines.join("\n");
 }

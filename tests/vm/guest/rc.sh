@@ -4,6 +4,10 @@
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 say() { echo "vm-rc: $*"; }
 
+# An image whose busybox could not list its applets on the host (aarch64) has only /bin/sh:
+# link the rest here (existing entries, e.g. /sbin/shutdown, are kept).
+[ -e /bin/mount ] || /bin/busybox --install -s
+
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
