@@ -24,10 +24,17 @@ import { COMMANDS, runsWithoutArguments } from "../../src/schema/schema.ts";
 import { QEMU_GA_72_COMMANDS } from "./differences.ts";
 
 /** Case groups. `file` cases each get a fresh agent; the others share one agent per group. */
-export type Group = "protocol" | "limits" | "validation" | "file" | "info";
+export type Group = "protocol" | "limits" | "validation" | "file" | "info" | "exec";
 
 /** All groups, in run order. */
-export const GROUPS: readonly Group[] = ["protocol", "validation", "info", "file", "limits"];
+export const GROUPS: readonly Group[] = [
+  "protocol",
+  "validation",
+  "info",
+  "exec",
+  "file",
+  "limits",
+];
 
 /** A run-time generated part of a request: `unit` repeated `times` times. */
 export interface Repeat {
@@ -46,7 +53,21 @@ export interface SendStep {
   readonly send: Payload;
   /** Follow with the marker and record the replies (default true). */
   readonly sync?: boolean;
+  /**
+   * Send again (each time with the marker) until the reply contains this text, at most
+   * {@linkcode UNTIL_ATTEMPTS} times {@linkcode UNTIL_PAUSE_MS} apart; only the last reply is
+   * recorded (guest-exec-status until the child has exited).
+   */
+  readonly until?: string;
 }
+
+/** How often an `until` step is sent at most. */
+export const UNTIL_ATTEMPTS = 400;
+/** The pause between two sends of an `until` step (ms). */
+export const UNTIL_PAUSE_MS = 25;
+
+/** Stands for the pid of the last `{"pid": N}` reply of the session, in requests. */
+export const PID_PLACEHOLDER = "@PID@";
 
 /** Closes the connection and opens a new one (the agent keeps its parser state). */
 export interface ReconnectStep {
@@ -58,7 +79,7 @@ export interface ReconnectStep {
 export type Step = string | SendStep | ReconnectStep;
 
 /** Reply normalisations, applied to recorded and observed replies alike (see record.ts). */
-export type Normalizer = "time" | "netstats" | "cpustats" | "diskstats" | "fsinfo";
+export type Normalizer = "time" | "netstats" | "cpustats" | "diskstats" | "fsinfo" | "pid";
 
 /** One oracle case. */
 export interface OracleCase {
@@ -83,7 +104,8 @@ export interface OracleCase {
 /**
  * Commands that must never run on the recording host. They may appear only in `validation`
  * cases, with arguments that fail validation (checked by `record.ts` before sending, and
- * against the recorded replies by `harness_test.ts`).
+ * against the recorded replies by `harness_test.ts`) — except guest-exec and guest-exec-status
+ * in `exec` cases, where guest-exec may start only {@linkcode HARMLESS_EXEC} programs.
  */
 export const DANGEROUS_COMMANDS: readonly string[] = [
   "guest-set-time",
@@ -102,6 +124,48 @@ export const DANGEROUS_COMMANDS: readonly string[] = [
   "guest-ssh-add-authorized-keys",
   "guest-ssh-remove-authorized-keys",
 ];
+
+/**
+ * The only `path`s guest-exec may name in `exec` cases: programs that print, sleep or exit
+ * (`/bin/sh` runs the table's own short scripts: echo, exit, kill itself, head of /dev/zero),
+ * and paths that cannot start at all.
+ */
+export const HARMLESS_EXEC: readonly string[] = [
+  "/bin/echo",
+  "/bin/sh",
+  "/bin/true",
+  "/bin/sleep",
+  "echo",
+  "/nonexistent/qga-oracle-never",
+  "qga-oracle-no-such-program",
+  "@DIR@",
+  "",
+];
+
+/**
+ * Why a request text may not be sent outside `validation` cases, if it may not: a dangerous
+ * command, unless it is guest-exec-status or a guest-exec of a {@linkcode HARMLESS_EXEC} path
+ * in an `exec` case.
+ *
+ * @param group The case's group.
+ * @param text The request text (see `describePayload`).
+ * @returns The reason, or undefined when the text is safe.
+ */
+export function unsafeRequest(group: Group, text: string): string | undefined {
+  if (group === "validation") return undefined;
+  for (const m of text.matchAll(/"execute"\s*:\s*["']([^"']*)["']/g)) {
+    const command = m[1]!;
+    if (!DANGEROUS_COMMANDS.includes(command)) continue;
+    if (group === "exec" && command === "guest-exec-status") continue;
+    if (group === "exec" && command === "guest-exec") {
+      const path = /"path":"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+      if (path !== undefined && HARMLESS_EXEC.includes(path)) continue;
+      return `guest-exec of ${path ?? "(no path)"} is not in HARMLESS_EXEC`;
+    }
+    return `${command} may only be sent in validation cases`;
+  }
+  return undefined;
+}
 
 /** The placeholder for the per-case temporary directory in requests and replies. */
 export const DIR_PLACEHOLDER = "@DIR@";
@@ -643,6 +707,31 @@ for (
       "guest-set-user-password",
       `{"username":"${NO_USER}","password":"eA==","crypted":"no"}`,
     ],
+    ["set-password-password-missing", "guest-set-user-password", `{"username":"${NO_USER}"}`],
+    [
+      "set-password-username-int",
+      "guest-set-user-password",
+      '{"username":1,"password":"eA==","crypted":false}',
+    ],
+    [
+      "set-password-password-null",
+      "guest-set-user-password",
+      `{"username":"${NO_USER}","password":null,"crypted":false}`,
+    ],
+    [
+      "set-password-crypted-int",
+      "guest-set-user-password",
+      `{"username":"${NO_USER}","password":"eA==","crypted":1}`,
+    ],
+    [
+      "set-password-unknown-member",
+      "guest-set-user-password",
+      `{"username":"${NO_USER}","password":"eA==","crypted":false,"salt":"x"}`,
+    ],
+    ["exec-env-element-int", "guest-exec", `{"path":"${NO_EXEC}","env":["A=1",2]}`],
+    ["exec-input-data-int", "guest-exec", `{"path":"${NO_EXEC}","input-data":1}`],
+    ["exec-unknown-member", "guest-exec", `{"path":"${NO_EXEC}","cwd":"/"}`],
+    ["exec-status-pid-float", "guest-exec-status", '{"pid":1.5}'],
     ["ssh-get-username-int", "guest-ssh-get-authorized-keys", '{"username":1}'],
     [
       "ssh-add-keys-string",
@@ -742,6 +831,76 @@ for (
 ) {
   add("info", `ssh-get-keys-${name}`, exec("guest-ssh-get-authorized-keys", `{"username":"${user}"}`));
 }
+
+// ---------------------------------------------------------------------------------------------
+// exec: guest-exec of HARMLESS_EXEC programs only, one request per step, compared with the live
+// qemu-ga (pids differ: replies show @PID@, and a request's @PID@ is the child just started).
+
+const execOf = (args: string) => exec("guest-exec", args);
+const statusOf = (pid: string = PID_PLACEHOLDER) => exec("guest-exec-status", `{"pid":${pid}}`);
+/** guest-exec-status of the last child until it has exited (its reply is the one recorded). */
+const collect: SendStep = { send: statusOf(), until: '"exited": true' };
+const addExec = (
+  name: string,
+  steps: Step[],
+  options: Partial<Omit<OracleCase, "name" | "group" | "steps">> = {},
+) => add("exec", name, steps, { machineDependent: true, normalize: ["pid"], ...options });
+
+addExec("echo-then-unknown-pid", [
+  execOf('{"path":"/bin/echo","arg":["hi"],"capture-output":true}'),
+  collect,
+  statusOf(),
+]);
+addExec("exit-status-and-both-streams", [
+  execOf('{"path":"/bin/sh","arg":["-c","echo out; echo err >&2; exit 3"],"capture-output":true}'),
+  collect,
+]);
+addExec("killed-by-signal", [
+  execOf('{"path":"/bin/sh","arg":["-c","kill -9 $$"],"capture-output":true}'),
+  collect,
+]);
+addExec("no-capture", [
+  execOf('{"path":"/bin/sh","arg":["-c","echo x; echo y >&2"],"capture-output":false}'),
+  collect,
+]);
+addExec("capture-without-output", [execOf('{"path":"/bin/true","capture-output":true}'), collect]);
+addExec("running-then-exited", [
+  execOf('{"path":"/bin/sleep","arg":["1"],"capture-output":true}'),
+  statusOf(),
+  collect,
+]);
+addExec("input-data-and-env", [
+  execOf(
+    '{"path":"/bin/sh","arg":["-c","cat; echo \\"PATH=$PATH A=$A B=$B HOME=${HOME-unset}\\""],' +
+      '"env":["PATH=/usr/bin:/bin","B=2","A=1"],"input-data":"aGVsbG8K","capture-output":true}',
+  ),
+  collect,
+]);
+addExec("empty-input-data", [
+  execOf('{"path":"/bin/sh","arg":["-c","cat | wc -c"],"input-data":"","capture-output":true}'),
+  collect,
+]);
+addExec("name-looked-up-in-env-path", [
+  execOf('{"path":"echo","arg":["found"],"env":["PATH=/nonexistent:/bin"],"capture-output":true}'),
+  collect,
+]);
+addExec("start-failures", [
+  execOf('{"path":"/nonexistent/qga-oracle-never","arg":["x"]}'),
+  execOf('{"path":"@DIR@"}'),
+  execOf('{"path":""}'),
+  execOf('{"path":"qga-oracle-no-such-program"}'),
+  execOf('{"path":"echo","env":["PATH=/nonexistent"]}'),
+  execOf('{"path":"/bin/true","input-data":"!!"}'),
+]);
+addExec("status-of-unknown-pids", [statusOf("-1"), statusOf("0"), statusOf("4294967296")]);
+addExec("output-of-exactly-16-mib", [
+  execOf('{"path":"/bin/sh","arg":["-c","head -c 16777216 /dev/zero"],"capture-output":true}'),
+  collect,
+], { slow: true, timeoutMs: 60_000 });
+addExec("output-over-16-mib-is-truncated", [
+  execOf('{"path":"/bin/sh","arg":["-c","head -c 20000000 /dev/zero"],"capture-output":true}'),
+  collect,
+], { slow: true, timeoutMs: 60_000 });
 
 // ---------------------------------------------------------------------------------------------
 // file: guest-file-* on @DIR@ (each case: fresh agent and state dir, so handles start at 1000).

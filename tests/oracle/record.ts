@@ -12,13 +12,13 @@
  */
 
 import {
-  DANGEROUS_COMMANDS,
   describePayload,
   GROUPS,
   ORACLE_CASES,
   type OracleCase,
   stepObject,
   syncedSteps,
+  unsafeRequest,
 } from "./cases.ts";
 import {
   AgentSession,
@@ -52,16 +52,15 @@ async function oracleVersion(): Promise<string> {
   return new TextDecoder().decode(out.stdout).trim();
 }
 
-/** Refuses to send a dangerous command outside the `validation` group (see cases.ts). */
+/**
+ * Refuses to send a dangerous command outside the `validation` group, but for harmless
+ * guest-exec cases (see `unsafeRequest` in cases.ts).
+ */
 function assertSafe(c: OracleCase): void {
   for (const step of c.steps.map(stepObject)) {
     if (!("send" in step)) continue;
-    const text = describePayload(step.send);
-    for (const m of text.matchAll(/"execute"\s*:\s*["']([^"']*)["']/g)) {
-      if (DANGEROUS_COMMANDS.includes(m[1]!) && c.group !== "validation") {
-        throw new Error(`Refusing to send ${m[1]} in ${c.name}: only validation cases may`);
-      }
-    }
+    const reason = unsafeRequest(c.group, describePayload(step.send));
+    if (reason) throw new Error(`Refusing to send a request of ${c.name}: ${reason}`);
   }
 }
 

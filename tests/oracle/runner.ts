@@ -13,6 +13,8 @@
  * - `time`: the value of `{"return": N}` becomes `@TIME@000` (N must end in `000`: qemu-ga
  *   reports microseconds × 1000);
  * - `netstats`: every `rx-*`/`tx-*` counter becomes `@N@`;
+ * - `pid`: the value of every `"pid": N` becomes `@PID@` (a request's `@PID@` is the last one
+ *   this session received: guest-exec-status of the child just started);
  * - `diskstats`: every I/O counter of guest-get-diskstats becomes `@N@` (names, major and minor
  *   stay); `fsinfo`: every `used-bytes` becomes `@N@`;
  * - replies larger than {@linkcode INLINE_LIMIT} bytes are stored as length + SHA-256 + head and
@@ -36,7 +38,10 @@ import {
   DIR_PLACEHOLDER,
   type OracleCase,
   payloadBytes,
+  PID_PLACEHOLDER,
   stepObject,
+  UNTIL_ATTEMPTS,
+  UNTIL_PAUSE_MS,
 } from "./cases.ts";
 
 /** Which implementation to run. */
@@ -125,6 +130,7 @@ export function normalizeReply(c: OracleCase, reply: string, dir: string): strin
   let out = reply.replaceAll(dir, DIR_PLACEHOLDER);
   for (const n of c.normalize ?? []) {
     if (n === "time") out = out.replace(/("return": )\d+000(?=[,}])/g, "$1@TIME@000");
+    if (n === "pid") out = out.replace(/"pid": \d+/g, '"pid": @PID@');
     if (n === "netstats") {
       out = out.replace(/"((?:rx|tx)-(?:bytes|packets|errs|dropped))": \d+/g, '"$1": @N@');
     }
@@ -184,6 +190,8 @@ export class AgentSession {
   #agent: AgentProcess;
   #client: QgaClient;
   #root: string;
+  /** The pid of the last `{"pid": N}` reply (what `@PID@` stands for). */
+  #pid: string | undefined;
   /** The directory `@DIR@` stands for. */
   readonly dir: string;
   /** Which implementation runs. */
@@ -251,9 +259,22 @@ export class AgentSession {
         this.#client = await this.#agent.connect();
         continue;
       }
-      await this.#client.send(payloadBytes(step.send, this.dir));
-      if (step.sync === false) continue;
-      results.push(await this.#client.readUntilMarker(undefined, c.timeoutMs));
+      const send = this.#pid === undefined || typeof step.send !== "string"
+        ? step.send
+        : step.send.replaceAll(PID_PLACEHOLDER, this.#pid);
+      let result: StepResult | undefined;
+      for (let attempt = 1; attempt <= (step.until ? UNTIL_ATTEMPTS : 1); attempt++) {
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, UNTIL_PAUSE_MS));
+        await this.#client.send(payloadBytes(send, this.dir));
+        if (step.sync === false) break;
+        result = await this.#client.readUntilMarker(undefined, c.timeoutMs);
+        if (!step.until || bytesToByteString(result.reply).includes(step.until)) break;
+      }
+      if (!result) continue;
+      if (c.normalize?.includes("pid")) {
+        this.#pid = /"pid": (\d+)/.exec(bytesToByteString(result.reply))?.[1] ?? this.#pid;
+      }
+      results.push(result);
     }
     return results;
   }
