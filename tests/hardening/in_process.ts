@@ -7,7 +7,8 @@
  * The harmless commands are the schema's `read` and `file` ones ({@linkcode SAFE_COMMANDS}),
  * with the real `Sys` and `guest-file-open` confined to one directory (a path outside it answers
  * a GenericError as a sandbox denial would). Every `change` command (shutdown, suspend, set-time,
- * freeze, fstrim, set-vcpus) gets a handler that only answers an error, so its arguments are
+ * freeze, fstrim, set-vcpus) and every `exec` one (guest-exec, guest-exec-status: a fuzzed path
+ * could name a real program) gets a handler that only answers an error, so its arguments are
  * still validated and then nothing runs.
  *
  * @module
@@ -26,7 +27,7 @@ import { JsonMessageStream, type StreamEvent } from "../../src/stream/json_strea
 import { linuxSys } from "../../src/sys/linux.ts";
 import { testDispatcher } from "../helpers/command_context.ts";
 
-/** Commands whose real handlers the in-process agent runs: everything but `change` commands. */
+/** Commands whose real handlers the in-process agent runs: everything but `change` and `exec`. */
 export const SAFE_COMMANDS: readonly string[] = [...commandsWith("read"), ...commandsWith("file")];
 
 /** An in-process agent: stream + dispatcher, and what went wrong inside it. */
@@ -45,7 +46,7 @@ export class InProcessAgent {
     const log = new Logger(() => {});
     const state = AgentState.load(dir, log);
     const handlers: Record<string, unknown> = {};
-    for (const name of commandsWith("change")) {
+    for (const name of [...commandsWith("change"), ...commandsWith("exec")]) {
       handlers[name] = () => {
         throw new QgaError(`${name} is not run by the in-process fuzz`);
       };

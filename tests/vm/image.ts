@@ -128,8 +128,9 @@ export async function ensureImage(log: Log, arch: Arch = "x86_64"): Promise<Gues
   const a = VM_ARCHES[arch];
   await ensureHostPackages(log, a);
   await Deno.mkdir(a.cacheDir, { recursive: true });
-  const kernel = await ensureKernel(a, log);
+  // The parts first: for aarch64 they add Debian's arm64 architecture, which the kernel needs.
   const parts: GuestParts = arch === "x86_64" ? await hostParts(a) : await arm64Parts(a, log);
+  const kernel = await ensureKernel(a, log);
 
   // Everything copied from the host: [archive path, host path].
   const libs = new Map(parts.libs);
