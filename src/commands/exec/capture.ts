@@ -102,15 +102,14 @@ export class CapturedOutput {
 
   /** Appends what the child wrote, dropping what does not fit. */
   append(chunk: Uint8Array): void {
-    const keep = Math.min(chunk.length, MAX_CAPTURE - this.#length);
-    const end = this.#length + keep;
-    if (keep > 0 && this.#grow(end)) {
+    let keep = Math.min(chunk.length, MAX_CAPTURE - this.#length);
+    // Without budget for more, what fits in the buffer as it is still counts.
+    if (!this.#grow(this.#length + keep)) keep = Math.min(keep, this.held - this.#length);
+    if (keep > 0) {
       new Uint8Array(this.#buffer!, this.#length, keep).set(chunk.subarray(0, keep));
-      this.#length = end;
-      if (keep < chunk.length) this.#truncated = true;
-    } else if (chunk.length > 0) {
-      this.#truncated = true;
+      this.#length += keep;
     }
+    if (keep < chunk.length) this.#truncated = true;
   }
 
   /** Makes the buffer at least `size` bytes long; false when the budget refuses. */

@@ -121,3 +121,20 @@ Deno.test("CapturedOutput stops at MAX_CAPTURE and marks only dropped bytes as t
   assert.equal(capture.length, MAX_CAPTURE);
   assert.equal(capture.held, MAX_CAPTURE);
 });
+
+Deno.test("CapturedOutput without budget to grow keeps what fits in its buffer and marks the rest dropped", () => {
+  const budget = new OutputBudget(65536);
+  const capture = new CapturedOutput(budget);
+  capture.append(new Uint8Array(60000).fill(1));
+  assert.equal(capture.truncated, false);
+  capture.append(new Uint8Array(10000).fill(2));
+  assert.equal(capture.length, 65536);
+  assert.equal(capture.truncated, true);
+  assert.equal(budget.exhausted, true);
+  const other = new CapturedOutput(budget);
+  other.append(new Uint8Array(1));
+  assert.equal(other.length, 0);
+  capture.release();
+  assert.equal(budget.exhausted, false);
+  assert.equal(budget.used, 0);
+});
