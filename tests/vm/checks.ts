@@ -25,6 +25,7 @@ import { GUEST_NET } from "./image.ts";
 import type { QmpClient } from "./qemu.ts";
 
 import { NEWER_CHECKS } from "./checks_newer.ts";
+import { CLIENT_CHECKS } from "./checks_client.ts";
 
 export type { Check, CheckContext } from "./check_kit.ts";
 import { sleep } from "../helpers/async.ts";
@@ -849,6 +850,7 @@ export const MAIN_CHECKS: readonly Check[] = [
   networkCheck,
   vcpuCheck,
   ...NEWER_CHECKS,
+  ...CLIENT_CHECKS,
   fstrimCheck,
   fsfreezeCheck,
   setTimeCheck,

@@ -6,7 +6,8 @@
  *   (`/sys/power/mem_sleep` is `[s2idle]`). Writing it (what both agents do for
  *   guest-suspend-ram) really suspends the guest while QEMU stays `running` (no SUSPEND event),
  *   so QMP `system_wakeup` cannot wake it; a pl031 RTC wake alarm armed in the guest first does.
- *   This replaces the x86_64 check "guest-suspend-ram, system_wakeup".
+ *   This replaces the x86_64 check "guest-suspend-ram, system_wakeup"; other checks that need a
+ *   suspend round trip use `suspend.ts`, which wakes either machine.
  * - Shutdown: the guest powers off through PSCI (SYSTEM_OFF: QMP's SHUTDOWN event, reason
  *   `guest-shutdown`), and `/sbin/poweroff` is busybox's own applet (the guest links its applets
  *   with `busybox --install -s`): it only signals PID 1, and busybox init powers off. qga-deno
@@ -18,8 +19,9 @@
  */
 
 import type { Arch } from "./arch.ts";
-import { type Check, type CheckContext, CheckFailure, expect, expectEqual } from "./check_kit.ts";
+import { type Check, CheckFailure, expect, expectEqual } from "./check_kit.ts";
 import { sleep } from "../helpers/async.ts";
+import { ALARM_S, armRtcAlarm, RTC, shellAnswers, suspendCount } from "./suspend.ts";
 
 /** The checks of the two boots. */
 export interface BootChecks {
@@ -32,17 +34,6 @@ export interface BootChecks {
 const STRAY_FF =
   `{"error": {"class": "GenericError", "desc": "JSON parse error, stray '\\uFFFD'"}}`;
 
-/** Seconds from arming the RTC alarm to its firing (the guest must be asleep well before). */
-const ALARM_S = 16;
-
-const RTC = "/sys/class/rtc/rtc0";
-
-/** Whether the guest shell answers within `seconds` (a suspended guest's shell does not). */
-async function shellAnswers(ctx: CheckContext, seconds: number): Promise<boolean> {
-  return await ctx.shell.run("true", { timeoutS: seconds, hostGraceMs: 500 })
-    .then(() => true, () => false);
-}
-
 /** `guest-suspend-ram` on `virt`: s2idle, system_wakeup cannot wake it, the RTC alarm does. */
 export const s2idleCheck: Check = {
   name: "guest-suspend-ram on virt: s2idle, system_wakeup cannot wake it, a pl031 RTC alarm does",
@@ -50,18 +41,15 @@ export const s2idleCheck: Check = {
   async run(ctx) {
     const { qmp, shell, note } = ctx;
     const facts = (await shell.check(
-      `cat /sys/power/state /sys/power/mem_sleep ${RTC}/name ${RTC}/device/power/wakeup ` +
-        "/sys/power/suspend_stats/success",
+      `cat /sys/power/state /sys/power/mem_sleep ${RTC}/name ${RTC}/device/power/wakeup`,
     )).trim().split("\n");
-    const [states, memSleep, rtcName, rtcWakeup, successBefore] = facts;
+    const [states, memSleep, rtcName, rtcWakeup] = facts;
     expect(states?.split(" ").includes("mem"), `/sys/power/state: ${states}`);
     expectEqual(memSleep, "[s2idle]", "/sys/power/mem_sleep (no S3 on virt)");
     expect(rtcName?.startsWith("rtc-pl031"), `the RTC is ${rtcName}, not a pl031`);
     expectEqual(rtcWakeup, "enabled", "the pl031 may wake the guest");
-    const alarm = Number((await shell.check(
-      `echo 0 > ${RTC}/wakealarm; echo +${ALARM_S} > ${RTC}/wakealarm; cat ${RTC}/wakealarm`,
-    )).trim());
-    expect(alarm > 0, "the RTC wake alarm is not armed");
+    const successBefore = await suspendCount(ctx);
+    const alarm = await armRtcAlarm(ctx);
     await ctx.agent.resync(10_000);
     ctx.agent.discard();
     const from = qmp.events.length;
@@ -93,7 +81,7 @@ export const s2idleCheck: Check = {
       `cat /sys/power/suspend_stats/success ${RTC}/since_epoch; ` +
         "dmesg | grep -c 'PM: suspend exit'",
     )).trim().split("\n").map(Number);
-    expectEqual(after[0], Number(successBefore) + 1, "suspend_stats/success");
+    expectEqual(after[0], successBefore + 1, "suspend_stats/success");
     expect(after[1]! >= alarm, `the guest woke before the alarm (RTC ${after[1]} < ${alarm})`);
     expect(after[2]! >= 1, "no 'PM: suspend exit' in the kernel log");
     expectEqual(await qmp.status(), "running", "VM status after the wake-up");
