@@ -209,7 +209,9 @@ export function openUnixListener(path: string, options?: ChannelOptions): Listen
     if (bytes.length > SUN_PATH_MAX) {
       throw new ChannelOpenError(`UNIX socket path '${name}' is too long`);
     }
-    if (isStaleSocket(bytes) && libc().unlink(cString(bytes)) < 0 && errno() !== Errno.ENOENT) {
+    // The placeholder file mkstemp just made for an empty path is the agent's own to remove.
+    const removable = path === "" || isStaleSocket(bytes);
+    if (removable && libc().unlink(cString(bytes)) < 0 && errno() !== Errno.ENOENT) {
       throw new ChannelOpenError(`Failed to unlink socket ${name}: ${strerror(errno())}`);
     }
     bindAndListen(fd, sockaddrUn(bytes), `Failed to bind socket to ${name}`);
