@@ -28,7 +28,9 @@ export function progressLine(
   const rate = elapsedS > 0 ? done / elapsedS : 0;
   const eta = rate > 0 ? clock((total - done) / rate) : "-:--";
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
-  const text = `${percent}  ${iec(done)} / ${iec(total)}  ${iec(rate)}/s  ETA ${eta}`;
+  // Fixed-width fields keep the bar from changing length as the numbers grow.
+  const bytes = `${iec(done).padStart(iec(total).length)} / ${iec(total)}`;
+  const text = `${percent}  ${bytes}  ${`${iec(rate)}/s`.padStart(10)}  ETA ${eta}`;
   const room = columns - 1 - text.length - 3;
   if (room < 10) return text.slice(0, Math.max(0, columns - 1));
   const cells = Math.min(40, room);

@@ -33,7 +33,13 @@ const PROGRAM = "deno task client";
 
 /** The global help text. */
 export function usage(): string {
-  const width = Math.max(...CLIENT_COMMANDS.map((c) => c.name.length + 1 + c.usage.length)) + 2;
+  const width = 36;
+  const commandLines = CLIENT_COMMANDS.flatMap((c) => {
+    const head = `  ${c.name} ${c.usage}`.trimEnd();
+    return head.length < width
+      ? [head.padEnd(width) + c.summary]
+      : [head, " ".repeat(width) + c.summary];
+  });
   return [
     `Usage: ${PROGRAM} [-s ADDR] [--json] [-t SECONDS] COMMAND [ARGS…]`,
     "",
@@ -45,7 +51,7 @@ export function usage(): string {
     "  vsock:CID:PORT      an agent on vsock (-m vsock-listen -p CID:PORT); CID:PORT works too",
     "",
     "Commands:",
-    ...CLIENT_COMMANDS.map((c) => `  ${`${c.name} ${c.usage}`.padEnd(width)}${c.summary}`),
+    ...commandLines,
     "",
     "Options:",
     ...optionHelp(GLOBAL_OPTIONS),

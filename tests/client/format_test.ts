@@ -81,7 +81,7 @@ Deno.test("timeLine() shows the guest's clock and its offset from the host's", (
 Deno.test("progressLine() shows bar, percentage, bytes, rate and ETA within the width", () => {
   const mib = 1024 * 1024;
   const line = progressLine(8 * mib, 32 * mib, 2, 100);
-  assert.ok(line.endsWith("]  25%  8.0 MiB / 32.0 MiB  4.0 MiB/s  ETA 0:06"), line);
+  assert.ok(line.endsWith("]  25%   8.0 MiB / 32.0 MiB   4.0 MiB/s  ETA 0:06"), line);
   assert.match(line, /^\[=+>\s+\] /);
   assert.ok(line.length <= 99, line);
   assert.equal(progressLine(32 * mib, 32 * mib, 4, 100).indexOf(">"), -1);

@@ -81,7 +81,7 @@ export async function waitForExit(
 export const exec: ClientCommand = {
   name: "exec",
   usage: "[--env NAME=VALUE]… [--stdin FILE|-] -- PROG [ARGS…]",
-  summary: "run a program in the guest; print its output, exit with its status",
+  summary: "run a program; print its output, exit with its status",
   stopAtOperand: true,
   options: [
     {

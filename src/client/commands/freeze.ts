@@ -22,7 +22,7 @@ function filesystems(value: Json): string {
 export const freeze: ClientCommand = {
   name: "freeze",
   usage: "[--mountpoints PATH[,PATH…]]…",
-  summary: "freeze the guest's filesystems (all, or the ones named) until 'thaw'",
+  summary: "freeze filesystems (all, or those named) until 'thaw'",
   options: [{
     name: "mountpoints",
     value: "PATHS",
@@ -93,7 +93,7 @@ export function trimLines(value: Json): string[] {
 export const trim: ClientCommand = {
   name: "trim",
   usage: "[--minimum BYTES]",
-  summary: "discard unused blocks of the guest's filesystems (FITRIM)",
+  summary: "discard unused blocks of the filesystems (FITRIM)",
   options: [{ name: "minimum", value: "BYTES", help: "skip free ranges shorter than this" }],
   run(ctx) {
     operands(ctx, 0);

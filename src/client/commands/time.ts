@@ -64,7 +64,7 @@ async function guestTime(session: Session, timeoutMs: number): Promise<[Json, nu
 export const time: ClientCommand = {
   name: "time",
   usage: "[set [now|SECONDS|DATE]]",
-  summary: "the guest's clock; 'set' sets it (no TIME: from its RTC; now: the host's clock)",
+  summary: "the guest's clock; set it (to TIME, the host's clock or its RTC)",
   async run(ctx) {
     const [verb, when] = operands(ctx, 0, 2);
     if (verb !== undefined && verb !== "set") throw new UsageError(`Unknown time action '${verb}'`);
