@@ -3,10 +3,10 @@
  * through the host side of its virtio-serial port, and each subcommand is checked by its effect
  * in the guest — output and exit status of `exec`, a 32 MiB file copied in and out with equal
  * checksums, filesystems frozen and thawed, the clock set, a vCPU taken offline, the agent's
- * `/sbin/shutdown` run with each mode, the guest suspended and woken. The suite's own
- * connection (`ctx.agent`) holds the port, so each check closes it first and reconnects and
- * resynchronises after ({@linkcode withClient}); the same checks run against qemu-ga 7.2
- * (`QGA_VM_AGENT=qemu-ga`).
+ * power programs run with each shutdown mode, the guest suspended and woken (`suspend.ts`, on
+ * either machine). The suite's own connection (`ctx.agent`) holds the port, so each check closes
+ * it first and reconnects and resynchronises after ({@linkcode withClient}); the same checks run
+ * against qemu-ga 7.2 (`QGA_VM_AGENT=qemu-ga`).
  *
  * @module
  */
@@ -67,7 +67,15 @@ const execCheck: Check = {
       const dir = await Deno.makeTempDir({ prefix: "qga-vm-client-" });
       try {
         await Deno.writeTextFile(`${dir}/in.txt`, "line one\nline two\n");
-        const wc = await client(["exec", "--stdin", `${dir}/in.txt`, "--", "/usr/bin/wc", "-l"]);
+        const wc = await client([
+          "exec",
+          "--stdin",
+          `${dir}/in.txt`,
+          "--",
+          "/bin/sh",
+          "-c",
+          "wc -l",
+        ]);
         expectEqual(wc.stdout.trim(), "2", "exec --stdin FILE | wc -l");
       } finally {
         await Deno.remove(dir, { recursive: true });
@@ -232,7 +240,7 @@ const shutdownCheck: Check = {
 };
 
 const suspendCheck: Check = {
-  name: "client suspend ram (woken by QMP), suspend hybrid (unsupported)",
+  name: "client suspend ram (and woken), suspend hybrid (unsupported)",
   timeoutMs: 180_000,
   async run(ctx) {
     await withClient(ctx, async (client) => {
@@ -240,6 +248,7 @@ const suspendCheck: Check = {
       const waker = await suspendWaker(ctx);
       const running = client(["suspend", "ram", "--timeout", "120"]);
       await waker.wake();
+      // The agent answers the sync that follows the request once the guest is awake again.
       const out = (await running).stdout;
       expectEqual(out, "suspend to ram: requested (the agent reported no error)\n", "suspend ram");
       const hybrid = await client(["suspend", "hybrid"], { code: 1 });
