@@ -213,7 +213,7 @@ export const COMMANDS = [
     name: "guest-exec",
     effect: "exec",
     summary: "start a program (arguments, environment, stdin, captured output)",
-    note: "`capture-output` also takes newest upstream's modes; bounded records and output",
+    note: "`capture-output` also takes upstream's modes; ≤ 1024 records, ≤ 32 MiB buffered",
     args: [
       { name: "path", type: "str" },
       { name: "arg", type: { list: "str" }, optional: true },
@@ -251,6 +251,7 @@ export const COMMANDS = [
     name: "guest-ssh-get-authorized-keys",
     effect: "read",
     summary: "a user's `~/.ssh/authorized_keys`",
+    note: "symbolic links, foreign owners and FIFOs refused",
     args: [{ name: "username", type: "str" }],
     returns: "GuestAuthorizedKeys",
   },
@@ -258,6 +259,7 @@ export const COMMANDS = [
     name: "guest-ssh-add-authorized-keys",
     effect: "change",
     summary: "add keys to a user's `~/.ssh/authorized_keys`",
+    note: "symbolic links, foreign owners and FIFOs refused; owner and mode set before the rename",
     args: [
       { name: "username", type: "str" },
       { name: "keys", type: { list: "str" } },
@@ -268,6 +270,7 @@ export const COMMANDS = [
     name: "guest-ssh-remove-authorized-keys",
     effect: "change",
     summary: "remove keys from a user's `~/.ssh/authorized_keys`",
+    note: "symbolic links, foreign owners and FIFOs refused",
     args: [{ name: "username", type: "str" }, { name: "keys", type: { list: "str" } }],
   },
   {
@@ -293,7 +296,7 @@ export const COMMANDS = [
     name: "guest-network-get-route",
     effect: "read",
     summary: "IPv4 and IPv6 routes",
-    note: "newest upstream (9.1); not in 7.2",
+    note: "newest upstream (9.1); not in 7.2; unsigned metric/flags (upstream sign-extends)",
     returns: { list: "GuestNetworkRoute" },
   },
 ] as const satisfies readonly CommandDef[];

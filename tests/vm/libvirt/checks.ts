@@ -185,9 +185,11 @@ const sshKeysCheck: LibvirtCheck = {
     await shell.check(`rm -rf ${GUEST_USER.home}/.ssh`);
     await virsh(["set-user-sshkeys", DOMAIN, GUEST_USER.name, "--file", file]);
     const authorized = `${GUEST_USER.home}/.ssh/authorized_keys`;
+    // virsh splits the file at each "\n", so its final newline becomes an empty key, which
+    // qemu-ga (and qga-deno) accept: the content ends with "\n".
     expectEqual(
       await shell.check(`stat -c '%a %u' ${GUEST_USER.home}/.ssh ${authorized}; cat ${authorized}`),
-      `700 1000\n600 1000\n${keys.join("\n")}`,
+      `700 1000\n600 1000\n${keys.join("\n")}\n`,
       "authorized_keys written through libvirt",
     );
     const listed = (await VIEWS["get-user-sshkeys"]!()).trim().split("\n");
@@ -196,7 +198,7 @@ const sshKeysCheck: LibvirtCheck = {
     await virsh(["set-user-sshkeys", DOMAIN, GUEST_USER.name, "--file", file, "--remove"]);
     expectEqual(await shell.check(`cat ${authorized}`), keys[1], "after --remove");
     await virsh(["set-user-sshkeys", DOMAIN, GUEST_USER.name, "--file", file, "--reset"]);
-    expectEqual(await shell.check(`cat ${authorized}`), keys[0], "after --reset");
+    expectEqual(await shell.check(`cat ${authorized}`), `${keys[0]}\n`, "after --reset");
   },
 };
 
@@ -205,7 +207,7 @@ const execCheck: LibvirtCheck = {
   async run() {
     const { pid } = await agentCommand("guest-exec", {
       path: "/bin/sh",
-      arg: ["-c", 'cat; echo "FOO=$FOO PATH=${PATH-unset}"; echo oops >&2; exit 7'],
+      arg: ["-c", 'cat; echo "FOO=$FOO DENO_DIR=${DENO_DIR-unset}"; echo oops >&2; exit 7'],
       env: ["FOO=from-host"],
       "input-data": b64(new TextEncoder().encode("stdin data\n")),
       "capture-output": true,
@@ -218,7 +220,7 @@ const execCheck: LibvirtCheck = {
     expectEqual(status.exited, true, "exited");
     expectEqual(status.exitcode, 7, "exit code");
     const text = (v: unknown) => new TextDecoder().decode(unb64(String(v)));
-    expectEqual(text(status["out-data"]), "stdin data\nFOO=from-host PATH=unset\n", "stdout");
+    expectEqual(text(status["out-data"]), "stdin data\nFOO=from-host DENO_DIR=unset\n", "stdout");
     expectEqual(text(status["err-data"]), "oops\n", "stderr");
   },
 };
