@@ -65,6 +65,46 @@ Deno.test("deno task client runs with its permission set: ping, cp with relative
   }
 });
 
+/** A TCP port that forwards each connection to a unix socket (as QEMU's TCP chardev would). */
+function tcpForwarder(socket: string): { address: string; close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    for await (const tcp of listener) {
+      const unix = await Deno.connect({ transport: "unix", path: socket });
+      conns.push(tcp, unix);
+      tcp.readable.pipeTo(unix.writable).catch(() => {});
+      unix.readable.pipeTo(tcp.writable).catch(() => {});
+    }
+  })().catch(() => {});
+  return {
+    address: `tcp:127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // Closed by the pipe already.
+        }
+      }
+    },
+  };
+}
+
+Deno.test("deno task client reaches an agent over TCP", async () => {
+  const agent = await startAgent("ours");
+  const forwarder = tcpForwarder(agent.socket);
+  try {
+    const result = await runClientTask(["-s", forwarder.address, "hostname"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${Deno.hostname()}\n`);
+  } finally {
+    forwarder.close();
+    await agent.stop();
+  }
+});
+
 Deno.test("deno task client reaches vsock and says when nothing is there (no permission error)", async () => {
   // No vsock peer listens on CID 1 here: the connect fails in the kernel, not in Deno's sandbox.
   const result = await runClientTask(["-s", "vsock:1:47999", "--sync-timeout", "2", "ping"]);

@@ -31,10 +31,13 @@ type Script = (
 async function fakeAgent(
   script: Script,
   greeting = "",
+  tcp = false,
 ): Promise<{ path: string; requests: Record<string, unknown>[]; close(): Promise<void> }> {
   const dir = await Deno.makeTempDir({ prefix: "qga-client-fake-" });
-  const path = `${dir}/sock`;
-  const listener = Deno.listen({ transport: "unix", path });
+  const listener: Deno.Listener = tcp
+    ? Deno.listen({ hostname: "127.0.0.1", port: 0 })
+    : Deno.listen({ transport: "unix", path: `${dir}/sock` });
+  const path = tcp ? `tcp:127.0.0.1:${(listener.addr as Deno.NetAddr).port}` : `${dir}/sock`;
   const requests: Record<string, unknown>[] = [];
   const conns: Deno.Conn[] = [];
   const served = (async () => {
@@ -144,6 +147,18 @@ Deno.test("Session.open() accepts a late answer to an earlier attempt and clears
       "guest-sync-delimited",
       "guest-ping",
     ]);
+  } finally {
+    await agent.close();
+  }
+});
+
+Deno.test("Session.open() reaches an agent on tcp:HOST:PORT", async () => {
+  const agent = await fakeAgent(normal, "", true);
+  try {
+    const session = await Session.open(parseAddress(agent.path), 3000);
+    assert.equal(session.where, agent.path);
+    assert.deepEqual(await session.execute("guest-ping"), {});
+    await session.close();
   } finally {
     await agent.close();
   }
