@@ -9,7 +9,13 @@
  */
 
 import { parseAddress } from "./address.ts";
-import { flag, parseCommandLine, secondsOption, stringOption } from "./command_line.ts";
+import {
+  flag,
+  parseCommandLine,
+  type Parsed,
+  secondsOption,
+  stringOption,
+} from "./command_line.ts";
 import { type CommandContext, findClientCommand } from "./commands/mod.ts";
 import { AgentError, ClientError, EXIT, UsageError } from "./errors.ts";
 import { type ClientIo, processIo, writeText } from "./io.ts";
@@ -48,11 +54,12 @@ export async function main(argv: readonly string[], io: ClientIo): Promise<numbe
       await writeText(io.stdout, commandUsage(command));
       return EXIT.ok;
     }
-    const option = (f: typeof stringOption, n: string) => f(tail, n) ?? f(head, n);
-    const timeoutMs = secondsOption(tail, "timeout") ?? secondsOption(head, "timeout");
-    const syncMs = secondsOption(tail, "sync-timeout") ?? secondsOption(head, "sync-timeout") ??
-      SYNC_TIMEOUT_MS;
-    const addressText = option(stringOption, "socket") ?? io.env(ADDRESS_ENV);
+    // Global options may come before or after the command word; after it wins.
+    const either = <T>(read: (p: Parsed, name: string) => T | undefined, name: string) =>
+      read(tail, name) ?? read(head, name);
+    const timeoutMs = either(secondsOption, "timeout");
+    const syncMs = either(secondsOption, "sync-timeout") ?? SYNC_TIMEOUT_MS;
+    const addressText = either(stringOption, "socket") ?? io.env(ADDRESS_ENV);
     if (addressText === undefined) {
       throw new UsageError(`No agent address: give -s ADDR (or set ${ADDRESS_ENV})`);
     }
@@ -95,7 +102,11 @@ async function report(io: ClientIo, error: unknown): Promise<number> {
  */
 function enterInvokingDirectory(): void {
   const dir = Deno.env.get("INIT_CWD");
-  if (dir) Deno.chdir(dir);
+  try {
+    if (dir) Deno.chdir(dir);
+  } catch {
+    // Gone since: relative paths then mean the repository's.
+  }
 }
 
 if (import.meta.main) {
