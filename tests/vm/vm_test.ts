@@ -6,7 +6,7 @@
  * QGA_VM=1 deno test -A tests/vm/vm_test.ts
  * ```
  *
- * `QGA_VM_AGENT`, `QGA_VM_ONLY` and `QGA_VM_KEEP` work as for `run.ts`.
+ * `QGA_VM_AGENT`, `QGA_VM_ARCH`, `QGA_VM_ONLY` and `QGA_VM_KEEP` work as for `run.ts`.
  *
  * @module
  */
