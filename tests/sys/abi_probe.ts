@@ -291,8 +291,8 @@ const HEADERS = [
   "linux/fs.h",
   "linux/vm_sockets.h",
   "utmp.h",
-  "limits.h",
   "pwd.h",
+  "limits.h",
   "unistd.h",
 ];
 
