@@ -14,6 +14,12 @@ export const QEMU_GA_COMPAT_VERSION = "7.2.22";
 /** qga-deno's own version. */
 export const QGA_DENO_VERSION = "0.1.0";
 
-/** The `-V` text: qemu-ga's first line, then qga-deno's own. */
-export const VERSION_TEXT =
-  `QEMU Guest Agent ${QEMU_GA_COMPAT_VERSION}\nqga-deno ${QGA_DENO_VERSION}`;
+/**
+ * The `-V` text: qemu-ga's first line (scripts match it), then qga-deno's own naming the profile.
+ *
+ * @param profile The profile the agent runs.
+ * @returns Two lines, without a final newline.
+ */
+export function versionText(profile: string): string {
+  return `QEMU Guest Agent ${QEMU_GA_COMPAT_VERSION}\nqga-deno ${QGA_DENO_VERSION}, profile ${profile}`;
+}

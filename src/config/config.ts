@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { ProfileName } from "./profile_name.ts";
+
 /** The four transports qemu-ga knows. */
 export type ChannelMethod = "virtio-serial" | "isa-serial" | "unix-listen" | "vsock-listen";
 
@@ -44,6 +46,14 @@ export interface AgentConfig {
   freezeTimeoutSeconds?: number;
   /** qga-deno extension `--max-file-handles=N`: open guest-file handles allowed (default 1024). */
   maxFileHandles: number;
+  /** qga-deno: the profile (`--profile=NAME`, baked in at build time; default `full`). */
+  profile: ProfileName;
+  /** qga-deno: `--file-root=PATH[:ro]` values in order, else the config's `file-roots`. */
+  fileRoots: string[];
+  /** qga-deno: `--exec-allow=PROG[,PROG]` programs in order, else the config's `exec-allow`. */
+  execAllow: string[];
+  /** qga-deno: `--print-policy` (`text`) or `--print-policy --json` (`json`): print and exit. */
+  printPolicy?: "text" | "json";
   /**
    * The method text when it is none of the four {@linkcode ChannelMethod}s. qemu-ga 7.2 accepts
    * any text here: `-D` prints it verbatim, and only opening the channel fails, logging

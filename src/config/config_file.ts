@@ -4,7 +4,8 @@
  *
  * Keys are read in 7.2's order: `daemon`, `method`, `path`, `logfile`, `pidfile`,
  * `fsfreeze-hook`, `statedir`, `verbose`, `retry-path`, then `blacklist` (deprecated; when present
- * it replaces `block-rpcs`, with a warning), `block-rpcs`, `allow-rpcs`. Like qemu-ga, every read
+ * it replaces `block-rpcs`, with a warning), `block-rpcs`, `allow-rpcs`, and qga-deno's own
+ * `profile`, `file-roots`, `exec-allow` (which can only narrow the profile). Like qemu-ga, every read
  * shares one `GError`: after the first bad value each further bad value adds GLib's
  * "GError set over the top of a previous GError" warning, and the first error is reported.
  * A missing file is ignored unless it was named with `-c`.
@@ -29,6 +30,12 @@ export interface ConfigFileValues {
   retryPath?: boolean;
   blockRpcs: string[];
   allowRpcs: string[];
+  /** qga-deno: `profile` (must name the profile the agent was built with). */
+  profile?: string;
+  /** qga-deno: `file-roots` (`PATH[:ro]`, comma-separated, in order). */
+  fileRoots: string[];
+  /** qga-deno: `exec-allow` (programs, comma-separated, in order). */
+  execAllow: string[];
 }
 
 /** A message GLib logs while the file is read (to be shown in GLib's default format). */
@@ -68,7 +75,7 @@ export function loadConfigFile(
   path: string,
   options: { required: boolean; readTextFile: ReadTextFile },
 ): ConfigFileResult {
-  const values: ConfigFileValues = { blockRpcs: [], allowRpcs: [] };
+  const values: ConfigFileValues = { blockRpcs: [], allowRpcs: [], fileRoots: [], execAllow: [] };
   const messages: ConfigFileMessage[] = [];
   let error: string | undefined;
   const setError = (message: string) => {
@@ -130,6 +137,9 @@ export function loadConfigFile(
   }
   values.blockRpcs = splitList(readString(blockKey));
   values.allowRpcs = splitList(readString("allow-rpcs"));
+  values.profile = readString("profile");
+  values.fileRoots = splitList(readString("file-roots")).reverse();
+  values.execAllow = splitList(readString("exec-allow")).reverse();
   return finish();
 }
 

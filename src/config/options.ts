@@ -1,16 +1,21 @@
 /**
  * qemu-ga's command line and config file combined into an {@linkcode AgentConfig}, or the
- * exact output and exit status qemu-ga 7.2 produces instead (help, version, `-D`, errors).
+ * exact output and exit status qemu-ga 7.2 produces instead (version, `-D`, errors; the help
+ * text is qga-deno's own, `usage.ts`).
  *
  * Order, as in qemu-ga: the config file is loaded first (its errors win over option errors, and
  * its warnings are printed first); then options are applied left to right, so `-V`, `-h` and
  * `-b help` exit as soon as they are reached and the first bad option exits with status 1;
  * then defaults, socket activation and the default channel path are applied; then `-D` dumps.
  *
- * Extensions over 7.2 (all from upstream except the last two): `-c PATH` / `--config=PATH`
- * (the file must exist; the last one wins; it is found before the file is loaded, as
- * upstream's first pass does), `-a` / `--allow-rpcs` and config key `allow-rpcs`, and the
- * long-only `--freeze-timeout=SECONDS` and `--max-file-handles=N`.
+ * Extensions over 7.2: from upstream, `-c PATH` / `--config=PATH` (the file must exist; the
+ * last one wins; it is found before the file is loaded, as upstream's first pass does), `-a` /
+ * `--allow-rpcs` and config key `allow-rpcs`; qga-deno's own long-only `--freeze-timeout=SECONDS`,
+ * `--max-file-handles=N`, and the sandbox's `--profile=NAME` (the first one, baked in at build
+ * time, fixes the profile; a later different one is an error, as is a config `profile` key that
+ * differs), `--file-root=PATH[:ro]` and `--exec-allow=PROG[,PROG]` (repeatable; they replace the
+ * config's `file-roots` / `exec-allow`), `--print-policy [--json]`. `-V` adds the profile to its
+ * second line.
  *
  * @module
  */
@@ -30,6 +35,7 @@ import { type ConfigFileValues, loadConfigFile, splitList } from "./config_file.
 import { dumpConfig } from "./dump.ts";
 import { getoptLong, type GetoptSpec } from "./getopt.ts";
 import { formatGlibMessage } from "./glib_log.ts";
+import { isProfileName, PROFILE_NAMES, type ProfileName } from "./profile_name.ts";
 import { socketActivationFds, UNSUPPORTED_LISTEN_FD } from "./socket_activation.ts";
 import { usageText } from "./usage.ts";
 
@@ -63,6 +69,11 @@ export const OPTION_SPEC: GetoptSpec = {
   extensionOptions: [
     { name: "freeze-timeout", hasArg: "required", key: "freeze-timeout" },
     { name: "max-file-handles", hasArg: "required", key: "max-file-handles" },
+    { name: "profile", hasArg: "required", key: "profile" },
+    { name: "file-root", hasArg: "required", key: "file-root" },
+    { name: "exec-allow", hasArg: "required", key: "exec-allow" },
+    { name: "print-policy", hasArg: "none", key: "print-policy" },
+    { name: "json", hasArg: "none", key: "json" },
   ],
 };
 
@@ -74,8 +85,11 @@ export interface ParseEnvironment {
   readTextFile(path: string): string;
   /** Every registered command, in registration order, for `-b help` / `-a help`. */
   commandNames: readonly string[];
-  /** The line `-V` prints (without the newline), e.g. `QEMU Guest Agent 7.2.22`. */
-  versionText: string;
+  /**
+   * What `-V` prints (without the final newline) for a profile, e.g. `QEMU Guest Agent 7.2.22`
+   * then qga-deno's own line naming the profile.
+   */
+  versionText(profile: ProfileName): string;
   /** Process id shown in GLib-format messages and compared with `LISTEN_PID` (default: own). */
   pid?: number;
   /** The clock for GLib-format message timestamps (default: now). */
@@ -104,14 +118,20 @@ interface Draft extends ConfigFileValues {
   dump: boolean;
   freezeTimeoutSeconds?: number;
   maxFileHandles: number;
+  /** The first `--profile` (the one baked in). */
+  commandLineProfile?: ProfileName;
+  commandLineRoots: string[];
+  commandLineExec: string[];
+  printPolicy: boolean;
+  json: boolean;
 }
 
 /**
  * Parses qemu-ga's command line (and its config file) the way qemu-ga 7.2 does.
  *
  * @param argv The arguments after the program name. A leading `--` is dropped first, because
- * `deno task start -- -m x` passes a literal `--` ahead of the real arguments; any later `--`
- * ends the options as usual.
+ * `deno task start -- -m x` passes a literal `--` ahead of the real arguments (after the baked
+ * `--profile=NAME` of `deno task start:files`); any later `--` ends the options as usual.
  * @param environment Access to the environment, the config file, command names and version.
  * @returns `run` with the configuration, or `exit` with what to print and the exit status.
  */
@@ -119,7 +139,7 @@ export function parseCommandLine(
   argv: readonly string[],
   environment: ParseEnvironment,
 ): ParseOutcome {
-  const args = argv[0] === "--" ? argv.slice(1) : argv;
+  const args = withoutTaskSeparator(argv);
   const pid = environment.pid ?? Deno.pid;
   const critical = (message: string) =>
     formatGlibMessage("critical", message, { pid, now: environment.now?.() ?? new Date() });
@@ -156,6 +176,10 @@ export function parseCommandLine(
     retryPath: file.retryPath ?? false,
     dump: false,
     maxFileHandles: DEFAULT_MAX_FILE_HANDLES,
+    commandLineRoots: [],
+    commandLineExec: [],
+    printPolicy: false,
+    json: false,
   };
 
   for (const event of events) {
@@ -163,9 +187,9 @@ export function parseCommandLine(
     const arg = event.arg ?? "";
     switch (event.key) {
       case "h":
-        return exit(0, usageText(PROGRAM_NAME, environment.versionText));
+        return exit(0, usageText(PROGRAM_NAME, environment.versionText(profileSoFar(draft))));
       case "V":
-        return exit(0, `${environment.versionText}\n`);
+        return exit(0, `${environment.versionText(profileSoFar(draft))}\n`);
       case "b":
       case "a":
         if (arg === "help" || arg === "?") {
@@ -188,6 +212,24 @@ export function parseCommandLine(
         else draft.maxFileHandles = value;
         break;
       }
+      case "profile": {
+        const problem = profileProblem(draft.commandLineProfile, arg);
+        if (problem !== undefined) return exit(1, "", `${PROGRAM_NAME}: ${problem}\n`);
+        draft.commandLineProfile = arg as ProfileName;
+        break;
+      }
+      case "file-root":
+        draft.commandLineRoots.push(arg);
+        break;
+      case "exec-allow":
+        draft.commandLineExec.push(...arg.split(",").filter((p) => p !== ""));
+        break;
+      case "print-policy":
+        draft.printPolicy = true;
+        break;
+      case "json":
+        draft.json = true;
+        break;
       default:
         applySimpleOption(draft, event.key, event.arg);
     }
@@ -210,6 +252,18 @@ export function parseCommandLine(
   channelPath ??= defaultChannelPath(methodText);
   if (channelPath === undefined) return exit(1, "", critical(NO_PATH));
 
+  const profile = draft.commandLineProfile ?? "full";
+  if (draft.profile !== undefined && draft.profile !== profile) {
+    return exit(
+      1,
+      "",
+      `${PROGRAM_NAME}: the config file names profile '${draft.profile}', but this agent is ` +
+        `built for '${profile}'; the config can narrow a profile, never change it\n`,
+    );
+  }
+  if (draft.json && !draft.printPolicy) {
+    return exit(1, "", `${PROGRAM_NAME}: option '--json' goes with '--print-policy'\n`);
+  }
   const config: AgentConfig = {
     daemonize: draft.daemonize,
     method: method ?? "virtio-serial",
@@ -221,7 +275,11 @@ export function parseCommandLine(
     blockRpcs: draft.blockRpcs,
     allowRpcs: draft.allowRpcs,
     maxFileHandles: draft.maxFileHandles,
+    profile,
+    fileRoots: draft.commandLineRoots.length > 0 ? draft.commandLineRoots : draft.fileRoots,
+    execAllow: draft.commandLineExec.length > 0 ? draft.commandLineExec : draft.execAllow,
   };
+  if (draft.printPolicy) config.printPolicy = draft.json ? "json" : "text";
   if (draft.logfile !== undefined) config.logfile = draft.logfile;
   if (draft.fsfreezeHook !== undefined) config.fsfreezeHook = draft.fsfreezeHook;
   if (draft.freezeTimeoutSeconds !== undefined) {
@@ -231,6 +289,35 @@ export function parseCommandLine(
   if (socketActivated) config.socketActivated = true;
   if (draft.dump) return exit(0, dumpConfig(config));
   return { kind: "run", config, stderr };
+}
+
+/** The profile given so far (the baked-in `--profile` comes first), else `full`. */
+function profileSoFar(draft: Draft): ProfileName {
+  return draft.commandLineProfile ?? "full";
+}
+
+/**
+ * `argv` without the literal `--` that `deno task NAME -- …` puts in front of the arguments
+ * given to the task: first, or right after the task's own baked `--profile=NAME`.
+ */
+function withoutTaskSeparator(argv: readonly string[]): readonly string[] {
+  if (argv[0] === "--") return argv.slice(1);
+  if (argv[0]?.startsWith("--profile=") && argv[1] === "--") return [argv[0], ...argv.slice(2)];
+  return argv;
+}
+
+/**
+ * Why `--profile=<text>` cannot be taken, or `undefined`: the first `--profile` (baked in when
+ * the agent is built) fixes the profile; a later one may only repeat it.
+ */
+function profileProblem(current: ProfileName | undefined, text: string): string | undefined {
+  if (!isProfileName(text)) {
+    return `unknown profile '${text}' (profiles: ${PROFILE_NAMES.join(", ")})`;
+  }
+  if (current !== undefined && current !== text) {
+    return `this agent is built for profile '${current}'; '--profile=${text}' cannot change it`;
+  }
+  return undefined;
 }
 
 /** Applies an option that only sets a field (`c` was handled before loading the file). */

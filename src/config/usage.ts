@@ -1,7 +1,6 @@
 /**
- * The `-h` / `--help` text: qemu-ga 7.2's usage text for Linux, with the options qga-deno adds
- * (upstream's `-c`/`--config` and `-a`/`--allow-rpcs`, and its own two long options) written
- * in the same style. Lines for options 7.2 has are unchanged.
+ * The `-h` / `--help` text, in qga-deno's own words. No client parses it; it lists every option
+ * qemu-ga 7.2 accepts (same letters, same long names, same defaults) and qga-deno's own.
  *
  * @module
  */
@@ -19,60 +18,64 @@ import {
 /**
  * Builds the usage text printed by `-h`.
  *
- * @param programName The name in the first line (qemu-ga prints its `argv[0]`).
- * @param versionText The version line (what `-V` prints).
+ * @param programName The name in the first line (the agent's `argv[0]` name, `qemu-ga`).
+ * @param versionText The version lines (what `-V` prints, naming the profile).
  * @returns The whole text, ending in a newline.
  */
 export function usageText(programName: string, versionText: string): string {
-  return `Usage: ${programName} [-m <method> -p <path>] [<options>]
+  return `Usage: ${programName} [-m METHOD -p PATH] [OPTION...]
+qga-deno: a QEMU guest agent (the host's side speaks QMP to it over a channel).
 ${versionText}
-Copyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers
 
-  -c, --config=PATH configuration file path (default is
-                    ${DEFAULT_CONFIG_PATH}
-                    unless overridden by the QGA_CONF environment variable)
-  -m, --method      transport method: one of unix-listen, virtio-serial,
-                    isa-serial, or vsock-listen (virtio-serial is the default)
-  -p, --path        device/socket path (the default for virtio-serial is:
-                    ${DEFAULT_VIRTIO_PATH},
-                    the default for isa-serial is:
-                    ${DEFAULT_SERIAL_PATH}).
-                    Socket addresses for vsock-listen are written as
-                    <cid>:<port>.
-  -l, --logfile     set logfile path, logs to stderr by default
-  -f, --pidfile     specify pidfile (default is ${DEFAULT_PIDFILE})
-  -F, --fsfreeze-hook
-                    enable fsfreeze hook. Accepts an optional argument that
-                    specifies script to run on freeze/thaw. Script will be
-                    called with 'freeze'/'thaw' arguments accordingly.
-                    (default is ${DEFAULT_FSFREEZE_HOOK})
-                    If using -F with an argument, do not follow -F with a
-                    space.
-                    (for example: -F/var/run/fsfreezehook.sh)
-  -t, --statedir    specify dir to store state information (absolute paths
-                    only, default is ${DEFAULT_STATEDIR})
-  -v, --verbose     log extra debugging information
-  -V, --version     print version information and exit
-  -d, --daemonize   become a daemon
-  -b, --block-rpcs  comma-separated list of RPCs to disable (no spaces,
-                    use "help" to list available RPCs)
-  -a, --allow-rpcs  comma-separated list of RPCs to enable (no spaces,
-                    use "help" to list available RPCs)
-  -D, --dump-conf   dump a qemu-ga config file based on current config
-                    options / command-line parameters to stdout
-  -r, --retry-path  attempt re-opening path if it's unavailable or closed
-                    due to an error which may be recoverable in the future
-                    (virtio-serial driver re-install, serial device hot
-                    plug/unplug, etc.)
+Channel
+  -m, --method=METHOD     virtio-serial (default), isa-serial, unix-listen or
+                          vsock-listen
+  -p, --path=PATH         the device or socket; vsock-listen takes CID:PORT,
+                          unix-listen needs a path; default for virtio-serial:
+                            ${DEFAULT_VIRTIO_PATH}
+                          and for isa-serial: ${DEFAULT_SERIAL_PATH}
+  -r, --retry-path        reopen the channel when it goes away (hot unplug,
+                          driver reload) instead of exiting
+
+Configuration and files
+  -c, --config=PATH       config file (default ${DEFAULT_CONFIG_PATH},
+                          or $QGA_CONF; a missing default file is ignored)
+  -D, --dump-conf         print the effective configuration as a config file
+  -l, --logfile=PATH      append the log here instead of stderr
+  -f, --pidfile=PATH      pidfile written when daemonized
+                          (default ${DEFAULT_PIDFILE})
+  -t, --statedir=DIR      where the agent keeps its state (absolute; default
+                          ${DEFAULT_STATEDIR})
+  -d, --daemonize         run in the background
+  -v, --verbose           log debugging detail too
+
+Commands
+  -b, --block-rpcs=LIST   disable these commands (comma-separated; 'help' lists
+                          every command)
+  -a, --allow-rpcs=LIST   enable only these commands (comma-separated)
+  -F, --fsfreeze-hook[=PATH]
+                          run a hook before freezing and after thawing file
+                          systems (default ${DEFAULT_FSFREEZE_HOOK}); give the
+                          path attached: -F/path/to/hook
       --freeze-timeout=SECONDS
-                    (qga-deno) thaw frozen filesystems automatically after
-                    SECONDS (default: never)
+                          thaw frozen file systems by itself after SECONDS
+                          (default: never)
       --max-file-handles=N
-                    (qga-deno) maximum number of open guest-file handles
-                    (default is ${DEFAULT_MAX_FILE_HANDLES})
-  -h, --help        display this help and exit
+                          at most N open guest-file handles (default ${DEFAULT_MAX_FILE_HANDLES})
 
-See <https://qemu.org/contribute/report-a-bug> for how to report bugs.
-More information on the QEMU project at <https://qemu.org>.
+Sandbox (the profile is fixed when the agent is built; these only narrow it)
+      --profile=NAME      full, files or readonly; must match the built-in one
+      --file-root=PATH[:ro]
+                          confine guest-file-* beneath PATH (read-only with
+                          :ro); repeatable; replaces the config's file-roots
+                          and the default /var/lib/qga-deno/files
+      --exec-allow=PROG[,PROG]
+                          programs guest-exec may start (files profile; each
+                          must be in the agent's built-in run grant)
+      --print-policy      print what this agent may touch, and exit
+      --json              with --print-policy: as JSON
+
+  -V, --version           print the version and exit
+  -h, --help              print this help and exit
 `;
 }

@@ -19,4 +19,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
   blockRpcs: [],
   allowRpcs: [],
   maxFileHandles: 1024,
+  profile: "full",
+  fileRoots: [],
+  execAllow: [],
 };

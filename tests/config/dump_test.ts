@@ -79,7 +79,7 @@ Deno.test("dumpConfig() omits the path of a socket-activated channel", () => {
 Deno.test("parseCommandLine() passes upstream's /qga/config test", () => {
   const fixture = new URL("../fixtures/config/test-qga-config", import.meta.url).pathname;
   const environment = {
-    ...denoParseEnvironment({ commandNames: [], versionText: "QEMU Guest Agent 7.2.22" }),
+    ...denoParseEnvironment({ commandNames: [], versionText: () => "QEMU Guest Agent 7.2.22" }),
     env: (name: string) => name === "QGA_CONF" ? fixture : undefined,
   };
   const outcome = parseCommandLine(["-D"], environment);

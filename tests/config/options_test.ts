@@ -39,7 +39,7 @@ function fake(options: FakeOptions = {}, reads: string[] = []): ParseEnvironment
       return file;
     },
     commandNames: NAMES,
-    versionText: VERSION,
+    versionText: () => VERSION,
     pid: 7,
     now: () => new Date(2025, 5, 6, 1, 2, 3, 4),
   };

@@ -263,7 +263,10 @@ export function runOurs(
   identity: { versionText: string; commandNames: readonly string[] },
 ): RunResult {
   const environment = {
-    ...denoParseEnvironment(identity),
+    ...denoParseEnvironment({
+      commandNames: identity.commandNames,
+      versionText: () => identity.versionText,
+    }),
     env: (name: string) => name === "QGA_CONF" ? qgaConf : undefined,
     pid: 4242,
     now: () => new Date(2025, 0, 2, 3, 4, 5, 6),
