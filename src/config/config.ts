@@ -46,6 +46,8 @@ export interface AgentConfig {
   freezeTimeoutSeconds?: number;
   /** qga-deno extension `--max-file-handles=N`: open guest-file handles allowed (default 1024). */
   maxFileHandles: number;
+  /** The config file that was (or would have been) read: `-c`, else `$QGA_CONF`, else the default. */
+  configFile: string;
   /** qga-deno: the profile (`--profile=NAME`, baked in at build time; default `full`). */
   profile: ProfileName;
   /** qga-deno: `--file-root=PATH[:ro]` values in order, else the config's `file-roots`. */

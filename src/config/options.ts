@@ -149,8 +149,9 @@ export function parseCommandLine(
   for (const event of events) {
     if (event.kind === "option" && event.key === "c") configPath = event.arg;
   }
+  const configFile = configPath ?? environment.env("QGA_CONF") ?? DEFAULT_CONFIG_PATH;
   const loaded = loadConfigFile(
-    configPath ?? environment.env("QGA_CONF") ?? DEFAULT_CONFIG_PATH,
+    configFile,
     { required: configPath !== undefined, readTextFile: (path) => environment.readTextFile(path) },
   );
   const stderr = loaded.messages.map(({ level, message, domain }) =>
@@ -275,6 +276,7 @@ export function parseCommandLine(
     blockRpcs: draft.blockRpcs,
     allowRpcs: draft.allowRpcs,
     maxFileHandles: draft.maxFileHandles,
+    configFile,
     profile,
     fileRoots: draft.commandLineRoots.length > 0 ? draft.commandLineRoots : draft.fileRoots,
     execAllow: draft.commandLineExec.length > 0 ? draft.commandLineExec : draft.execAllow,

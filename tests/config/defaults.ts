@@ -19,6 +19,7 @@ export const DEFAULT_CONFIG: AgentConfig = {
   blockRpcs: [],
   allowRpcs: [],
   maxFileHandles: 1024,
+  configFile: "/etc/qemu/qemu-ga.conf",
   profile: "full",
   fileRoots: [],
   execAllow: [],
