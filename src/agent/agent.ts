@@ -18,7 +18,7 @@ import type { Sys } from "../sys/sys.ts";
 import { AgentState } from "./agent_state.ts";
 import type { Logger } from "./log.ts";
 import { ServeLoop } from "./serve.ts";
-import { QEMU_GA_COMPAT_VERSION, QGA_DENO_VERSION } from "./version.ts";
+import { QEMU_GA_COMPAT_VERSION, QGA_DENO_VERSION } from "../config/version.ts";
 
 /** Seconds between channel re-opens with `--retry-path`. */
 export const RETRY_PATH_DELAY_MS = 5000;

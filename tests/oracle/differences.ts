@@ -10,7 +10,7 @@
  *   {@linkcode expectedInfoReply} (what `guest-info` must answer: every other entry, its order,
  *   `enabled` and `success-response` exactly as recorded) are derived from qemu-ga's recorded
  *   list and these rows only — never from the code under test. The `version` string is
- *   compared exactly: qga-deno reports `7.2.22` on purpose (`src/agent/version.ts`).
+ *   compared exactly: qga-deno reports `7.2.22` on purpose (`src/config/version.ts`).
  *
  * @module
  */
