@@ -8,8 +8,10 @@
 import type { CommandState } from "../commands/context.ts";
 import type { Logger } from "./log.ts";
 import {
+  createFrozenMarker,
   frozenMarkerExists,
   readStateFile,
+  removeFrozenMarker,
   type StatePaths,
   statePaths,
   writeStateFile,
@@ -78,11 +80,11 @@ export class AgentState implements CommandState {
     return handle;
   }
 
-  /** Enters frozen state: creates the marker (failure only warns). */
+  /** Enters frozen state: creates the marker (failure only warns; an existing one is kept). */
   enterFrozen(): void {
     this.#frozen = true;
     try {
-      Deno.writeFileSync(this.paths.frozenMarker, new Uint8Array(), { mode: 0o600 });
+      createFrozenMarker(this.paths);
     } catch {
       this.#log.warning(
         `unable to create ${this.paths.frozenMarker}, fsfreeze may not function properly`,
@@ -94,13 +96,11 @@ export class AgentState implements CommandState {
   leaveFrozen(): void {
     this.#frozen = false;
     try {
-      Deno.removeSync(this.paths.frozenMarker);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) {
-        this.#log.warning(
-          `unable to delete ${this.paths.frozenMarker}, fsfreeze may not function properly`,
-        );
-      }
+      removeFrozenMarker(this.paths);
+    } catch {
+      this.#log.warning(
+        `unable to delete ${this.paths.frozenMarker}, fsfreeze may not function properly`,
+      );
     }
   }
 }

@@ -105,22 +105,34 @@ const READ_SCRATCH = new Uint8Array(65536);
 export function readSmallFile(path: string | Uint8Array, limit = READ_LIMIT): Uint8Array {
   const fd = openReadOnly(path);
   try {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    while (total < limit) {
-      const n = readFd(fd, READ_SCRATCH);
-      if (n < 0) throw new OsError(-n, "read");
-      if (n === 0) break;
-      chunks.push(READ_SCRATCH.slice(0, n));
-      total += n;
-    }
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const c of chunks) (out.set(c, off), off += c.length);
-    return out;
+    return readAllFd(fd, limit);
   } finally {
     closeFd(fd);
   }
+}
+
+/**
+ * Reads an open descriptor with `read()` until end of file (or `limit` bytes), retrying after
+ * `EINTR`.
+ *
+ * @returns What was read.
+ * @throws OsError when `read()` fails.
+ */
+export function readAllFd(fd: number, limit = READ_LIMIT): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (total < limit) {
+    const n = readFd(fd, READ_SCRATCH);
+    if (n === -Errno.EINTR) continue;
+    if (n < 0) throw new OsError(-n, "read");
+    if (n === 0) break;
+    chunks.push(READ_SCRATCH.slice(0, n));
+    total += n;
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) (out.set(c, off), off += c.length);
+  return out;
 }
 
 /**

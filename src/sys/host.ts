@@ -16,6 +16,7 @@ import { openReadOnly, readSmallFile, statPath, underRoot } from "./fd.ts";
 import { check, closeFd, environmentEntries, libc, readFd } from "./libc.ts";
 import { type LibcZone, libcZoneAt, realTimeSeconds } from "./local_time.ts";
 import { OsError } from "./os_error.ts";
+import { readLinkPath } from "./path_ops.ts";
 import { ABI, type ArchAbi, FileType, HOST_NAME_MAX, Utsname } from "./structs.ts";
 import { parseUtmp, type UtmpRecord } from "./utmp.ts";
 
@@ -160,17 +161,9 @@ export class LinuxHost implements Host {
     return readSmallFile(this.#path(path), Number.MAX_SAFE_INTEGER);
   }
 
-  /**
-   * {@inheritDoc Host.readLink}
-   *
-   * Through Deno (`/etc` is no path Deno refuses); its errors become `OsError`s.
-   */
+  /** {@inheritDoc Host.readLink} */
   readLink(path: string): Uint8Array {
-    try {
-      return new TextEncoder().encode(Deno.readLinkSync(this.#path(path)));
-    } catch (error) {
-      throw OsError.from(error) ?? error;
-    }
+    return readLinkPath(this.#path(path));
   }
 
   /** {@inheritDoc Host.fileTypeOf} */

@@ -19,6 +19,7 @@
  * @module
  */
 
+import { statPath } from "./fd.ts";
 import { findProgramInPath, spawnChild, waitChild, writeInput } from "./processes/spawn.ts";
 import { spawnFailure } from "./processes/spawn_failure.ts";
 
@@ -205,8 +206,7 @@ export class DenoProcesses implements Processes {
    */
   isExecutable(path: string): boolean {
     try {
-      const mode = Deno.statSync(path).mode;
-      return mode !== null && (mode & 0o111) !== 0;
+      return (statPath(path).mode & 0o111) !== 0;
     } catch {
       return false;
     }

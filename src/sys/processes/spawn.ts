@@ -24,6 +24,7 @@
  */
 
 import { Errno, strerror } from "../errno.ts";
+import { statPath } from "../fd.ts";
 import { closeFd, environmentEntries } from "../libc.ts";
 import { errorText, OsError } from "../os_error.ts";
 import type {
@@ -41,6 +42,7 @@ import {
   SEARCH_CONTINUES,
   searchCandidates,
 } from "./program_search.ts";
+import { FileType } from "../structs.ts";
 import { spawnFailure } from "./spawn_failure.ts";
 
 const decoder = new TextDecoder();
@@ -115,7 +117,7 @@ function failure(errno: number): SpawnFailure {
 /** True when `path` certainly does not exist (so trying to start it is pointless). */
 function missing(path: string): boolean {
   try {
-    Deno.statSync(path);
+    statPath(path);
     return false;
   } catch (error) {
     const errno = OsError.from(error)?.errno;
@@ -217,8 +219,8 @@ function started(
 /** True for an executable that is not a directory (GLib's test, as root sees it). */
 function isExecutableFile(path: string): boolean {
   try {
-    const info = Deno.statSync(path);
-    return !info.isDirectory && info.mode !== null && (info.mode & 0o111) !== 0;
+    const mode = statPath(path).mode;
+    return (mode & FileType.S_IFMT) !== FileType.S_IFDIR && (mode & 0o111) !== 0;
   } catch {
     return false;
   }
