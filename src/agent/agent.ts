@@ -37,6 +37,13 @@ export interface AgentEnvironment {
   readonly openLogFile?: () => boolean;
   /** Called when filesystems are thawed (writes a pidfile deferred by a frozen start). */
   readonly onLeaveFrozen?: () => void;
+  /** Commands the profile rules out (name → reason): disabled like `-b` ones. */
+  readonly unavailable?: ReadonlyMap<string, string>;
+  /** Lines about the sandbox, logged once the log file is open (`audit` also goes to syslog). */
+  readonly startupNotes?: readonly {
+    readonly level: "critical" | "info" | "audit";
+    readonly text: string;
+  }[];
 }
 
 /** A running agent. */
@@ -97,7 +104,12 @@ export class Agent {
       log.critical("error initializing guest agent");
       return 1;
     }
+    for (const note of this.#env.startupNotes ?? []) {
+      if (note.level === "audit") log.audit(note.text);
+      else log.log(note.level, note.text);
+    }
     const filter = new CommandFilter({
+      ...(this.#env.unavailable === undefined ? {} : { unavailable: this.#env.unavailable }),
       blockRpcs: config.blockRpcs,
       allowRpcs: config.allowRpcs,
       isFrozen: () => state.frozen,

@@ -18,11 +18,24 @@ const ROOT = new URL("../../", import.meta.url);
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   main: ["agent"],
-  agent: ["channel", "config", "dispatch", "commands", "schema", "stream", "qobject", "sys"],
+  agent: [
+    "channel",
+    "config",
+    "dispatch",
+    "commands",
+    "policy",
+    "schema",
+    "stream",
+    "qobject",
+    "sys",
+  ],
   channel: ["sys"],
   config: ["sys"],
   stream: ["qobject"],
   dispatch: ["commands", "schema", "qobject"],
+  // The sandbox's policy (issue 11): profiles, needs, audit — decided from the config, the
+  // schema, the commands' fixed paths and programs, and what the OS layer reports.
+  policy: ["config", "schema", "commands", "sys"],
   commands: ["schema", "qobject", "sys"],
   schema: ["qobject"],
   qobject: [],

@@ -18,6 +18,7 @@
  * @module
  */
 
+import type { ProfileName } from "../../src/config/profile_name.ts";
 import { sleep, withTimeout } from "./async.ts";
 
 /** Default timeout of every wait in this module, in milliseconds. */
@@ -52,23 +53,40 @@ export function oracleArgv(socket: string, stateDir: string, extra: string[] = [
   return [ORACLE_PATH, "-m", "unix-listen", "-p", socket, "-t", stateDir, ...extra];
 }
 
-/** The `deno run` flags and the entry module of `deno task start`, read once from deno.json. */
-let startTask: { flags: string[]; entry: string } | undefined;
+/** A start task of deno.json: its `deno run` flags, entry module and the agent's baked arguments. */
+export interface StartTask {
+  readonly flags: string[];
+  readonly entry: string;
+  /** Arguments after the entry module (`--profile=files` for `start:files`). */
+  readonly args: string[];
+}
+
+/** The start tasks, read once from deno.json, by profile. */
+const startTasks = new Map<string, StartTask>();
 
 /**
- * The flags of `deno task start` (the words between `run` and the entry module in deno.json:
- * `-q`, `-P` for the permission set "default", the V8 flags build.sh bakes into the binaries)
- * and its entry module, relative to {@linkcode REPO_ROOT}.
+ * The flags of `deno task start` — or `start:files`, `start:readonly` for those profiles — (the
+ * words between `run` and the entry module in deno.json: `-q`, `-P` for the profile's permission
+ * set, `--no-prompt`, the V8 flags build.sh bakes into the binaries), its entry module relative
+ * to {@linkcode REPO_ROOT}, and the arguments the task passes first (`--profile=NAME`).
  */
-export function startTaskRun(): { flags: string[]; entry: string } {
-  if (startTask) return startTask;
+export function startTaskRun(profile: ProfileName = "full"): StartTask {
+  const known = startTasks.get(profile);
+  if (known) return known;
+  const name = profile === "full" ? "start" : `start:${profile}`;
   const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}/deno.json`));
-  const words: string[] = config.tasks.start.split(/\s+/);
+  const text: string = config.tasks[name];
+  const words = text.split(/\s+/);
   const run = words.indexOf("run");
   const entry = words.findIndex((word, i) => i > run && !word.startsWith("-"));
-  if (run < 0 || entry < 0) throw new Error(`Unexpected start task: ${config.tasks.start}`);
-  startTask = { flags: words.slice(run + 1, entry), entry: words[entry]! };
-  return startTask;
+  if (run < 0 || entry < 0) throw new Error(`Unexpected ${name} task: ${text}`);
+  const task = {
+    flags: words.slice(run + 1, entry),
+    entry: words[entry]!,
+    args: words.slice(entry + 1),
+  };
+  startTasks.set(profile, task);
+  return task;
 }
 
 /** A Deno permission flag (replaced by {@linkcode AgentRunOptions.permissions}). */
@@ -82,6 +100,8 @@ export interface AgentRunOptions {
   denoFlags?: string[];
   /** Absolute path of the module to run instead of the start task's `main.ts`. */
   entry?: string;
+  /** Run as the profile's start task (`start:files`, `start:readonly`) does; default `full`. */
+  profile?: ProfileName;
 }
 
 /**
@@ -96,7 +116,7 @@ export interface AgentRunOptions {
  * @returns The argv, program first.
  */
 export function agentArgv(args: string[], options: AgentRunOptions = {}): string[] {
-  const { flags, entry } = startTaskRun();
+  const { flags, entry, args: baked } = startTaskRun(options.profile);
   const runFlags = options.permissions
     ? [...flags.filter((flag) => !PERMISSION_FLAG.test(flag)), ...options.permissions]
     : flags;
@@ -106,6 +126,7 @@ export function agentArgv(args: string[], options: AgentRunOptions = {}): string
     ...runFlags,
     ...(options.denoFlags ?? []),
     options.entry ?? `${REPO_ROOT}/${entry}`,
+    ...baked,
     ...args,
   ];
 }
