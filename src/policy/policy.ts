@@ -33,6 +33,8 @@ export interface PolicyProbe {
   isDirectory(path: string): boolean;
   /** The agent's executable, resolved (`/proc/self/exe`). */
   executable(): string;
+  /** The current working directory. */
+  workingDirectory(): string;
   /** The existing `~/.ssh` directories of the passwd users. */
   sshDirectories(): string[];
   /** The rules the Deno runtime itself needs (`./runtime_rules.ts`). */
@@ -67,28 +69,40 @@ export interface Policy {
   readonly heldCapabilities: readonly CapabilityName[];
 }
 
-/** The config file qemu-ga would read for `config` (what `-c`/`$QGA_CONF` chose). */
+/** `path` made absolute against `base`. */
+function absolute(path: string, base: string): string {
+  if (path.startsWith("/")) return path;
+  return `${base === "/" ? "" : base}/${path}`;
+}
+
+/**
+ * The agent's own paths, absolute: the pidfile and the config file resolve against the working
+ * directory at start; the log file and a unix socket against `/` when daemonizing (the daemon
+ * changes to `/` before opening them, as qemu-ga's does), else the working directory.
+ */
 function ownPaths(
   config: AgentConfig,
   probe: PolicyProbe,
 ): { own: OwnPaths; map: Map<string, string> } {
+  const cwd = probe.workingDirectory();
+  const late = config.daemonize ? "/" : cwd;
   const channel: OwnPaths["channel"] = config.socketActivated
     ? { kind: "none" }
     : config.method === "unix-listen"
-    ? { kind: "socket", path: config.channelPath }
+    ? { kind: "socket", path: absolute(config.channelPath, late) }
     : config.method === "vsock-listen"
     ? { kind: "none" }
-    : { kind: "device", path: config.channelPath };
+    : { kind: "device", path: absolute(config.channelPath, cwd) };
   const own: OwnPaths = {
-    statedir: config.statedir,
-    configFile: config.configFile,
+    statedir: absolute(config.statedir, cwd),
+    configFile: absolute(config.configFile, cwd),
     channel,
-    ...(config.logfile === undefined ? {} : { logfile: config.logfile }),
-    ...(config.daemonize ? { pidfile: config.pidfile } : {}),
+    ...(config.logfile === undefined ? {} : { logfile: absolute(config.logfile, late) }),
+    ...(config.daemonize ? { pidfile: absolute(config.pidfile, cwd) } : {}),
   };
   const map = new Map<string, string>([
-    ["state directory", config.statedir],
-    ["config file", config.configFile],
+    ["state directory", own.statedir],
+    ["config file", own.configFile],
     ["executable", probe.executable()],
   ]);
   if (own.logfile !== undefined) map.set("log file", own.logfile);

@@ -26,6 +26,7 @@ function probe(over: Partial<PolicyProbe> = {}): PolicyProbe {
     realPath: (p) => p,
     isDirectory: (p) => p.startsWith(GRANT),
     executable: () => "/usr/bin/qga-deno",
+    workingDirectory: () => "/root",
     sshDirectories: () => ["/home/alice/.ssh"],
     runtimeRules:
       () => [{ path: "/usr", rights: ["read-file", "read-dir", "execute"], why: "runtime" }],
