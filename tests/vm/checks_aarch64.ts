@@ -21,6 +21,7 @@
 import type { Arch } from "./arch.ts";
 import { type Check, CheckFailure, expect, expectEqual } from "./check_kit.ts";
 import { sleep } from "../helpers/async.ts";
+import { abiCheck } from "./checks_abi.ts";
 import { ALARM_S, armRtcAlarm, RTC, shellAnswers, suspendCount } from "./suspend.ts";
 
 /** The checks of the two boots. */
@@ -142,17 +143,18 @@ function replace(checks: readonly Check[], prefix: string, by: (c: Check) => Che
 }
 
 /**
- * The checks of each boot on `arch`: the x86_64 lists as they are, or for aarch64 the same with
- * the S3 check replaced by {@linkcode s2idleCheck} and the shutdown check wrapped (PSCI).
+ * The checks of each boot on `arch`: the x86_64 lists, or for aarch64 the same with the S3
+ * check replaced by {@linkcode s2idleCheck} and the shutdown check wrapped (PSCI); on both the
+ * main boot ends with the in-guest ABI round trips (`checks_abi.ts`).
  *
  * @param arch The guest architecture.
  * @param base The x86_64 lists (`MAIN_CHECKS`, `SHUTDOWN_CHECKS`).
  * @returns The lists to run.
  */
 export function checksFor(arch: Arch, base: BootChecks): BootChecks {
-  if (arch === "x86_64") return base;
+  if (arch === "x86_64") return { main: [...base.main, abiCheck], shutdown: base.shutdown };
   return {
-    main: replace(base.main, "guest-suspend-ram", () => s2idleCheck),
+    main: [...replace(base.main, "guest-suspend-ram", () => s2idleCheck), abiCheck],
     shutdown: replace(base.shutdown, "guest-shutdown", psciShutdown),
   };
 }

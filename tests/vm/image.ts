@@ -33,6 +33,9 @@ export { CACHE_DIR, QEMU_GA, REPO_ROOT };
 /** Directory of the guest-side scripts. */
 const GUEST_DIR = decodeURIComponent(new URL("./guest/", import.meta.url).pathname);
 
+/** The in-guest ABI probe (`checks_abi.ts`), at the same absolute path as on the host. */
+export const ABI_PROBE = "tests/vm/guest/abi_probe.ts";
+
 /** Name of the virtio-serial port of the agent under test. */
 export const TEST_PORT = "org.qemu.guest_agent.0";
 /** Name of the virtio-serial port of the reference qemu-ga. */
@@ -143,6 +146,7 @@ export async function ensureImage(log: Log, arch: Arch = "x86_64"): Promise<Gues
     ...(await listFiles(`${REPO_ROOT}/src`)).map((f) => `src/${f}`),
   ];
   if (await exists(`${REPO_ROOT}/deno.lock`)) agentFiles.push("deno.lock");
+  agentFiles.push(ABI_PROBE); // checks_abi.ts runs it in the guest
   for (const f of agentFiles) copies.push([`${REPO_ROOT}/${f}`, `${REPO_ROOT}/${f}`]);
   const guestFiles = ["inittab", "rc.sh", "shell.sh", "start_agent.sh", "poweroff.sh"];
   for (const f of guestFiles) {
