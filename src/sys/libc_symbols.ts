@@ -23,6 +23,15 @@ export const LIBC_SYMBOLS = {
   pwrite: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
   unlink: { parameters: ["buffer"], result: "i32" },
   ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  /** `lseek(fd, offset, whence)`: int64 offsets in and out (guest-file-seek, ./files/). */
+  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
+  fstatfs: { parameters: ["i32", "buffer"], result: "i32" },
+  /** `syscall(SYS_openat2, dirfd, path, &how, sizeof how)`: glibc 2.36 has no wrapper. */
+  syscall_openat2: {
+    name: "syscall",
+    parameters: ["i64", "i64", "buffer", "buffer", "usize"],
+    result: "i64",
+  },
   // Files beneath a directory descriptor (a user's ~/.ssh, ./users_fs.ts).
   mkdirat: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   renameat: { parameters: ["i32", "buffer", "i32", "buffer"], result: "i32" },
@@ -117,6 +126,29 @@ export const LIBC_SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "i32", "u32"],
     result: "i32",
   },
+  /** `execve(path, argv, envp)`: re-executing the agent inside its sandbox (./self_process.ts). */
+  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  // The sandbox (./landlock.ts, ./capabilities.ts). `syscall` and `prctl` are variadic: each
+  // variant passes exactly as many arguments as the call takes (a missing one would leave
+  // whatever its register holds, and the kernel answers EINVAL).
+  /** `prctl(option, arg2, arg3, arg4, arg5)` (the unused ones must be 0). */
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  capget: { parameters: ["buffer", "buffer"], result: "i32" },
+  capset: { parameters: ["buffer", "buffer"], result: "i32" },
+  /** `syscall(SYS_landlock_create_ruleset, attr, size, flags)` (attr may be NULL). */
+  landlock_create_ruleset: {
+    name: "syscall",
+    parameters: ["i64", "buffer", "usize", "u32"],
+    result: "i64",
+  },
+  /** `syscall(SYS_landlock_add_rule, ruleset_fd, rule_type, rule_attr, flags)`. */
+  landlock_add_rule: {
+    name: "syscall",
+    parameters: ["i64", "i32", "u32", "buffer", "u32"],
+    result: "i64",
+  },
+  /** `syscall(SYS_landlock_restrict_self, ruleset_fd, flags)`. */
+  landlock_restrict_self: { name: "syscall", parameters: ["i64", "i32", "u32"], result: "i64" },
   /** `char **environ`: Deno yields the variable's address, not its value. */
   environ: { type: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -26,9 +26,17 @@ import {
   Ifaddrs,
   Ifreq,
   OpenFlags,
+  CapabilityNumbers,
+  CapUser,
+  FD_CLOEXEC,
+  Landlock,
+  LandlockAccessFs,
+  Prctl,
+  OpenHow,
   Passwd,
   PATH_MAX,
   Poll,
+  PSEUDO_FS_MAGIC,
   POLLFD_SIZE,
   Sigaction,
   Signal,
@@ -36,10 +44,13 @@ import {
   SIOCGIFHWADDR,
   Socket,
   Spawn,
+  Seek,
+  Statfs,
   Statvfs,
   Statx,
   StatxOwner,
   SUN_PATH_MAX,
+  SYS_OPENAT2,
   Sysconf,
   Termios,
   TIME_STRUCT_SIZE,
@@ -59,6 +70,28 @@ export interface AbiClaim {
 }
 
 const same = (value: number) => () => value;
+
+/**
+ * The `<linux/magic.h>` macro of each pseudo file system magic that has one (configfs, mqueue,
+ * rpc_pipefs and fusectl are private to the kernel: see `PSEUDO_FS_MAGIC`).
+ */
+const PSEUDO_FS_MAGIC_MACROS: Readonly<Record<string, string>> = {
+  proc: "PROC_SUPER_MAGIC",
+  sysfs: "SYSFS_MAGIC",
+  debugfs: "DEBUGFS_MAGIC",
+  tracefs: "TRACEFS_MAGIC",
+  securityfs: "SECURITYFS_MAGIC",
+  cgroup: "CGROUP_SUPER_MAGIC",
+  cgroup2: "CGROUP2_SUPER_MAGIC",
+  bpf: "BPF_FS_MAGIC",
+  efivarfs: "EFIVARFS_MAGIC",
+  pstore: "PSTOREFS_MAGIC",
+  selinuxfs: "SELINUX_MAGIC",
+  smackfs: "SMACK_MAGIC",
+  binfmt_misc: "BINFMTFS_MAGIC",
+  devpts: "DEVPTS_SUPER_MAGIC",
+  nsfs: "NSFS_MAGIC",
+};
 
 /** Every claim, in probe order. */
 export const CLAIMS: readonly AbiClaim[] = [
@@ -266,6 +299,108 @@ export const CLAIMS: readonly AbiClaim[] = [
     c: "sizeof(((struct statvfs *)0)->f_blocks)",
     ours: same(8),
   },
+  // Guest files (src/sys/files/): lseek, openat2, fstatfs.
+  ...Object.entries(Seek).map(([k, v]) => ({ label: k, c: k, ours: same(v) })),
+  { label: "SYS_openat2", c: "SYS_openat2", ours: same(SYS_OPENAT2) },
+  { label: "sizeof(open_how)", c: "sizeof(struct open_how)", ours: same(OpenHow.SIZE) },
+  { label: "open_how.flags", c: "offsetof(struct open_how, flags)", ours: same(OpenHow.FLAGS) },
+  { label: "open_how.mode", c: "offsetof(struct open_how, mode)", ours: same(OpenHow.MODE) },
+  {
+    label: "open_how.resolve",
+    c: "offsetof(struct open_how, resolve)",
+    ours: same(OpenHow.RESOLVE),
+  },
+  {
+    label: "RESOLVE_NO_MAGICLINKS",
+    c: "RESOLVE_NO_MAGICLINKS",
+    ours: same(OpenHow.RESOLVE_NO_MAGICLINKS),
+  },
+  { label: "RESOLVE_BENEATH", c: "RESOLVE_BENEATH", ours: same(OpenHow.RESOLVE_BENEATH) },
+  { label: "sizeof(statfs)", c: "sizeof(struct statfs)", ours: same(Statfs.SIZE) },
+  { label: "f_type", c: "offsetof(struct statfs, f_type)", ours: same(Statfs.TYPE) },
+  { label: "sizeof(f_type)", c: "sizeof(((struct statfs *)0)->f_type)", ours: same(8) },
+  ...Object.entries(PSEUDO_FS_MAGIC_MACROS).map(([name, macro]) => ({
+    label: macro,
+    c: `(long)(unsigned)${macro}`,
+    ours: same(PSEUDO_FS_MAGIC[name as keyof typeof PSEUDO_FS_MAGIC]),
+  })),
+  // The sandbox (src/sys/landlock.ts, src/sys/capabilities.ts). Debian 12's <linux/landlock.h>
+  // knows ABI 2; the later fields and bits are checked against the kernel by landlock_test.ts.
+  { label: "FD_CLOEXEC", c: "FD_CLOEXEC", ours: same(FD_CLOEXEC) },
+  {
+    label: "SYS_landlock_create_ruleset",
+    c: "SYS_landlock_create_ruleset",
+    ours: same(Landlock.SYS_CREATE_RULESET),
+  },
+  { label: "SYS_landlock_add_rule", c: "SYS_landlock_add_rule", ours: same(Landlock.SYS_ADD_RULE) },
+  {
+    label: "SYS_landlock_restrict_self",
+    c: "SYS_landlock_restrict_self",
+    ours: same(Landlock.SYS_RESTRICT_SELF),
+  },
+  {
+    label: "LANDLOCK_CREATE_RULESET_VERSION",
+    c: "LANDLOCK_CREATE_RULESET_VERSION",
+    ours: same(Landlock.CREATE_RULESET_VERSION),
+  },
+  {
+    label: "LANDLOCK_RULE_PATH_BENEATH",
+    c: "LANDLOCK_RULE_PATH_BENEATH",
+    ours: same(Landlock.RULE_PATH_BENEATH),
+  },
+  {
+    label: "sizeof(landlock_ruleset_attr) (ABI 1-3)",
+    c: "sizeof(struct landlock_ruleset_attr)",
+    ours: same(Landlock.RULESET_ATTR_SIZE_V1),
+  },
+  {
+    label: "sizeof(landlock_path_beneath_attr)",
+    c: "sizeof(struct landlock_path_beneath_attr)",
+    ours: same(Landlock.PATH_BENEATH_SIZE),
+  },
+  {
+    label: "landlock_path_beneath_attr.parent_fd",
+    c: "offsetof(struct landlock_path_beneath_attr, parent_fd)",
+    ours: same(Landlock.PATH_BENEATH_PARENT_FD),
+  },
+  ...Object.entries(LandlockAccessFs).filter(([, v]) => v.abi <= 2).map(([k, v]) => ({
+    label: `LANDLOCK_ACCESS_FS_${k}`,
+    c: `LANDLOCK_ACCESS_FS_${k}`,
+    ours: same(v.bit),
+  })),
+  ...Object.entries(Prctl).map(([k, v]) => ({ label: k, c: k, ours: same(v) })),
+  {
+    label: "_LINUX_CAPABILITY_VERSION_3",
+    c: "_LINUX_CAPABILITY_VERSION_3",
+    ours: same(CapUser.VERSION_3),
+  },
+  { label: "_LINUX_CAPABILITY_U32S_3", c: "_LINUX_CAPABILITY_U32S_3", ours: same(CapUser.U32S_3) },
+  {
+    label: "sizeof(__user_cap_header_struct)",
+    c: "sizeof(struct __user_cap_header_struct)",
+    ours: same(CapUser.HEADER_SIZE),
+  },
+  {
+    label: "sizeof(__user_cap_data_struct)",
+    c: "sizeof(struct __user_cap_data_struct)",
+    ours: same(CapUser.DATA_SIZE),
+  },
+  {
+    label: "cap_data.permitted",
+    c: "offsetof(struct __user_cap_data_struct, permitted)",
+    ours: same(CapUser.PERMITTED),
+  },
+  {
+    label: "cap_data.inheritable",
+    c: "offsetof(struct __user_cap_data_struct, inheritable)",
+    ours: same(CapUser.INHERITABLE),
+  },
+  {
+    label: "CAP_LAST_CAP",
+    c: "CAP_LAST_CAP",
+    ours: same(Object.keys(CapabilityNumbers).length - 1),
+  },
+  ...Object.entries(CapabilityNumbers).map(([k, v]) => ({ label: k, c: k, ours: same(v) })),
 ];
 
 const HEADERS = [
@@ -294,6 +429,13 @@ const HEADERS = [
   "pwd.h",
   "limits.h",
   "unistd.h",
+  "sys/vfs.h",
+  "sys/syscall.h",
+  "linux/openat2.h",
+  "linux/magic.h",
+  "sys/prctl.h",
+  "linux/capability.h",
+  "linux/landlock.h",
 ];
 
 /** The probe's C source: one `long` per claim, in {@link CLAIMS} order. */
