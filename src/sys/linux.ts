@@ -7,7 +7,7 @@
 import { linuxClock } from "./clock.ts";
 import { LinuxCpus } from "./cpus.ts";
 import { LinuxDisks } from "./disks/disks.ts";
-import { denoGuestFiles } from "./files/files.ts";
+import { type GuestFiles, openGuestFiles } from "./files/files.ts";
 import { LinuxFilesystems } from "./filesystems/filesystems.ts";
 import { LinuxHost } from "./host.ts";
 import { LinuxMemory } from "./memory.ts";
@@ -17,17 +17,27 @@ import { DenoProcesses } from "./processes.ts";
 import type { Sys } from "./sys.ts";
 import { LinuxUsers } from "./users.ts";
 
+/** Choices of {@link linuxSys} beyond the fixed-path root. */
+export interface LinuxSysOptions {
+  /**
+   * The guest-file domain, from `openGuestFiles()` (`./files/files.ts`) for the profile's
+   * scope. Default: the `anywhere` scope (profile `full`, qemu-ga parity).
+   */
+  readonly files?: GuestFiles;
+}
+
 /**
  * Returns the Linux implementation of {@link Sys}.
  *
  * @param root Where the fixed paths (`/proc/...`, `/sys/...`) are read: `/` in production, a
  *   fixture tree in tests. Guest files, programs and the clock are never rooted.
+ * @param options The guest-file domain ({@link LinuxSysOptions}).
  */
-export function linuxSys(root = "/"): Sys {
+export function linuxSys(root = "/", options: LinuxSysOptions = {}): Sys {
   return {
     clock: linuxClock,
     filesystems: new LinuxFilesystems(root),
-    files: denoGuestFiles,
+    files: options.files ?? openGuestFiles({ kind: "anywhere" }).files,
     processes: new DenoProcesses(),
     cpus: new LinuxCpus(root),
     network: new LinuxNetwork(root),

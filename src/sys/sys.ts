@@ -4,9 +4,10 @@
  * against fixture trees without root. Commands reach the OS only through `ctx.sys`.
  *
  * The Linux implementation (`./linux.ts`) reaches fixed-path special files (`/proc`, `/sys`,
- * ioctls) through libc FFI; paths the host names (guest-file-*) and programs stay on Deno APIs,
- * so the baked `--allow-read`/`--allow-write`/`--allow-run` flags confine them. Every domain
- * reports OS failures as `OsError` (`./os_error.ts`).
+ * ioctls) through libc FFI; programs stay on Deno APIs, so the baked `--allow-run` flags confine
+ * them. Paths the host names (guest-file-*) go through libc too, confined (or not) by the
+ * profile's scope (`./files/files.ts`: `openat2` beneath the file roots, or anywhere). Every
+ * domain reports OS failures as `OsError` (`./os_error.ts`).
  *
  * @module
  */

@@ -7,8 +7,11 @@
  * - New files are created with mode 0644 minus the umask (qemu-ga forces 0666), so files written
  *   by the host are never group/world-writable.
  * - At most `--max-file-handles` handles are open at a time (default 1024; `./handles.ts`).
- * - Paths outside the agent's `--allow-read`/`--allow-write` lists fail to open with
- *   `failed to open file '<path>' (mode: '<mode>'): access denied by the agent's permissions (...)`.
+ * - In the confined profiles, paths outside the file roots (and non-regular files, pseudo file
+ *   systems, the agent's own files) fail to open with qemu-ga's text for a file the kernel
+ *   refuses: `failed to open file '<path>' (mode: '<mode>'): Permission denied` (`Read-only
+ *   file system` for a write mode on a read-only root); the reason is on the error
+ *   (`GuestFileRefusal.reason`, `src/sys/files/refusal.ts`), never in the reply.
  * - Writes are unbuffered, so `guest-file-flush` has nothing left to do.
  *
  * @module
@@ -65,9 +68,6 @@ export const guestFileOpen: AsyncHandler<"guest-file-open"> = async (args, ctx) 
   try {
     io = await ctx.sys.files.open(path, mode);
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) {
-      throw failed(`access denied by the agent's permissions (${error.message})`);
-    }
     throw failed(errorText(error));
   }
   let id: bigint;

@@ -16,6 +16,7 @@ import {
 } from "../../../src/commands/file/handles.ts";
 import type { QDict, QValue } from "../../../src/qobject/value.ts";
 import { PlainText } from "../../../src/qobject/value.ts";
+import type { GuestFiles } from "../../../src/sys/files/files.ts";
 import { linuxSys } from "../../../src/sys/linux.ts";
 import { testContext, testDispatcher } from "../../helpers/command_context.ts";
 
@@ -57,13 +58,18 @@ function auditLog(audit: string[]): Logger {
   return log;
 }
 
-/** Builds a context around `state` (real files, `linuxSys()`) recording audit lines. */
+/**
+ * Builds a context around `state` (real files, `linuxSys()`: guest files anywhere unless
+ * `guestFiles` says otherwise) recording audit lines.
+ */
 export function makeContext(
   state: AgentState,
   audit: string[],
   files: FileHandleTable = new FileHandleTable(),
+  guestFiles?: GuestFiles,
 ): CommandContext {
-  return testContext({ sys: linuxSys(), state, log: auditLog(audit), files });
+  const sys = linuxSys("/", guestFiles ? { files: guestFiles } : {});
+  return testContext({ sys, state, log: auditLog(audit), files });
 }
 
 /** Turns plain data into the parser's value model (objects → Maps, numbers → bigint). */
@@ -76,15 +82,24 @@ export function q(v: unknown): QValue {
   return v as QValue;
 }
 
-/** Creates a fixture; dispose it (`await using`) to close handles and delete the directory. */
-export async function fixture(options: FileHandleTableOptions = {}): Promise<Fixture> {
+/**
+ * Creates a fixture; dispose it (`await using`) to close handles and delete the directory.
+ *
+ * @param options The handle table's options.
+ * @param guestFiles Given a directory (the fixture's), the guest-file domain to use (default:
+ *   anywhere, as profile `full`).
+ */
+export async function fixture(
+  options: FileHandleTableOptions = {},
+  guestFiles?: (dir: string) => GuestFiles,
+): Promise<Fixture> {
   const dir = await Deno.makeTempDir({ prefix: "qga-file-test-" });
   const statedir = `${dir}/state`;
   await Deno.mkdir(statedir);
   const audit: string[] = [];
   const state = AgentState.load(statedir, new Logger(() => {}));
   const table = new FileHandleTable(options);
-  const ctx = makeContext(state, audit, table);
+  const ctx = makeContext(state, audit, table, guestFiles?.(dir));
   const h = FILE_HANDLERS;
   const dispatcher = testDispatcher({ context: ctx });
   const decoder = new TextDecoder();

@@ -103,3 +103,29 @@ Deno.test("guest-file-* work on character devices such as /dev/null and /dev/zer
     eof: false,
   });
 });
+
+Deno.test("guest-file-seek on /dev/null answers position 0, as qemu-ga's lseek does", async () => {
+  await using fx = await fixture();
+  const handle = await fx.h["guest-file-open"]({ path: "/dev/null", mode: "w" }, fx.ctx);
+  for (const [offset, whence] of [[0n, 1n], [100n, 0n], [-5n, 2n]] as const) {
+    assert.deepEqual(
+      await fx.h["guest-file-seek"]({ handle, offset, whence }, fx.ctx),
+      { position: 0n, eof: false },
+    );
+  }
+});
+
+Deno.test("guest-file-open reaches /proc and /sys as qemu-ga does (profile full)", async () => {
+  await using fx = await fixture();
+  const status = await fx.h["guest-file-open"]({ path: "/proc/self/status" }, fx.ctx);
+  const read = await fx.h["guest-file-read"]({ handle: status, count: 5n }, fx.ctx);
+  assert.equal(read["buf-b64"].text, b64("Name:"));
+  const ostype = await fx.h["guest-file-open"]({ path: "/proc/sys/kernel/ostype" }, fx.ctx);
+  assert.equal(
+    (await fx.h["guest-file-read"]({ handle: ostype }, fx.ctx))["buf-b64"].text,
+    b64("Linux\n"),
+  );
+  const sys = await fx.h["guest-file-open"]({ path: "/sys/devices/system/cpu/online" }, fx.ctx);
+  const online = await fx.h["guest-file-read"]({ handle: sys }, fx.ctx);
+  assert.match(atob(online["buf-b64"].text), /^0(-\d+)?(,\d+(-\d+)?)*\n$/);
+});

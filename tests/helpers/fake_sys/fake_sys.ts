@@ -4,14 +4,14 @@
  * the real machine (freeze, thaw, trim, set-time, shutdown, suspend, set-vcpus) are tested with
  * exact call sequences. Each domain's fake lives in its own module of this folder.
  *
- * The guest-file domain is the exception: it is the real Deno implementation, because the tests
- * that use it only ever open paths inside temporary directories they made.
+ * The guest-file domain is the exception: it is the real implementation (the `anywhere` scope,
+ * as in profile `full`), because the tests that use it only ever open paths inside temporary
+ * directories they made.
  *
  * @module
  */
 
-import { denoGuestFiles } from "../../../src/sys/files/files.ts";
-import type { GuestFiles } from "../../../src/sys/files/files.ts";
+import { type GuestFiles, openGuestFiles } from "../../../src/sys/files/files.ts";
 import type { Sys } from "../../../src/sys/sys.ts";
 import { FakeClock } from "./clock.ts";
 import { FakeCpus } from "./cpus.ts";
@@ -83,7 +83,7 @@ export class FakeSys implements Sys {
   /** {@inheritDoc Sys.filesystems} */
   readonly filesystems: FakeFilesystems;
   /** {@inheritDoc Sys.files} */
-  readonly files: GuestFiles = denoGuestFiles;
+  readonly files: GuestFiles = openGuestFiles({ kind: "anywhere" }).files;
   /** {@inheritDoc Sys.processes} */
   readonly processes: FakeProcesses;
   /** {@inheritDoc Sys.cpus} */
