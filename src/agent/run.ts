@@ -20,7 +20,8 @@ import { daemonize, daemonLauncherPid } from "./daemon.ts";
 import { fixMallocThresholds } from "./memory.ts";
 import { removePidfile, writeDeferredPidfile } from "./pidfile.ts";
 import { Logger, writerSink } from "./log.ts";
-import { VERSION_TEXT } from "./version.ts";
+import { openLogSink } from "./log_file.ts";
+import { versionText } from "../config/version.ts";
 
 /** The first file descriptor systemd passes (`SD_LISTEN_FDS_START`). */
 const LISTEN_FD = 3;
@@ -41,7 +42,7 @@ export function parseProcessArgs(args: readonly string[], pid: number = Deno.pid
   return parseCommandLine(args, {
     ...denoParseEnvironment({
       commandNames: COMMANDS.map((c) => c.name),
-      versionText: VERSION_TEXT,
+      versionText,
       listenSocketMethod: () => listenFdMethod(LISTEN_FD),
     }),
     pid,
@@ -51,8 +52,7 @@ export function parseProcessArgs(args: readonly string[], pid: number = Deno.pid
 function openLogFile(config: AgentConfig, log: Logger): boolean {
   if (config.logfile === undefined) return true;
   try {
-    const file = Deno.openSync(config.logfile, { append: true, create: true, mode: 0o640 });
-    log.setSink(writerSink(file));
+    log.setSink(openLogSink(config.logfile));
     return true;
   } catch (error) {
     log.critical(`unable to open specified log file: ${errorText(error)}`);
