@@ -8,7 +8,6 @@
  */
 
 import { QEMU_GA_COMPAT_VERSION, QGA_DENO_VERSION } from "../config/version.ts";
-import { LIBC_SYMBOLS } from "../sys/libc_symbols.ts";
 import type { LandlockRight } from "../sys/landlock.ts";
 import { type DenoCheck, denoChecks } from "./deno_checks.ts";
 import { helperPrograms } from "./deno_permissions.ts";
@@ -56,6 +55,8 @@ export interface PolicyReport {
 export interface AuditProbe {
   granted(descriptor: Deno.PermissionDescriptor): boolean;
   exists(path: string): boolean;
+  /** The libc symbols the agent binds. */
+  libcSymbols(): string[];
 }
 
 /** Builds the report of `policy`. */
@@ -84,9 +85,7 @@ export function policyReport(policy: Policy, probe: AuditProbe): PolicyReport {
       held: policy.heldCapabilities,
       kept: sandbox === undefined ? "all" : sandbox.keepCapabilities,
     },
-    libc: Object.entries(LIBC_SYMBOLS).map(([key, def]) =>
-      "name" in def && typeof def.name === "string" ? def.name : key
-    ).filter((name, i, all) => all.indexOf(name) === i),
+    libc: probe.libcSymbols(),
     programs: (profile.exec === "any" ? ["*"] : programs).map((path) => ({
       path,
       granted: probe.granted(path === "*" ? { name: "run" } : { name: "run", command: path }),
