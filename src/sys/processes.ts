@@ -45,12 +45,13 @@ export type RunOutcome =
   }
   /**
    * The program could not be started: `not-found` (ENOENT), `permission` (EACCES),
-   * `not-capable` (refused by Deno's `--allow-run` sandbox), `other` (any other OS error).
-   * `text` is the strerror text, or Deno's message for `not-capable`.
+   * `not-capable` (refused by Deno's `--allow-run` sandbox), `not-listed` (a guest-exec program
+   * outside the profile's `--exec-allow` list), `other` (any other OS error). `text` is the
+   * strerror text, or Deno's message for `not-capable`.
    */
   | {
     readonly kind: "spawn-failed";
-    readonly reason: "not-found" | "permission" | "not-capable" | "other";
+    readonly reason: "not-found" | "permission" | "not-capable" | "not-listed" | "other";
     readonly text: string;
   };
 
@@ -173,6 +174,17 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
 
 /** {@link Processes} on `Deno.Command`. */
 export class DenoProcesses implements Processes {
+  #execAllow: ReadonlySet<string> | undefined;
+
+  /**
+   * @param options `execAllow`: when given, guest-exec ({@link spawn}) starts only these programs
+   *   (absolute paths, compared exactly with the program the search arrives at); the confined
+   *   profiles pass their `--exec-allow` list. Helper programs ({@link run}) are not affected.
+   */
+  constructor(options: { readonly execAllow?: readonly string[] } = {}) {
+    this.#execAllow = options.execAllow === undefined ? undefined : new Set(options.execAllow);
+  }
+
   /** {@inheritDoc Processes.run} */
   async run(argv: readonly string[], options: RunOptions): Promise<RunOutcome> {
     const capture = options.output === "capture";
@@ -219,6 +231,6 @@ export class DenoProcesses implements Processes {
 
   /** {@inheritDoc Processes.spawn} */
   spawn(request: SpawnRequest): SpawnOutcome {
-    return spawnChild(request);
+    return spawnChild(request, undefined, this.#execAllow);
   }
 }

@@ -17,7 +17,8 @@
  * `stderr`, `separated`, `merged`); records and buffered bytes are bounded (`./records.ts`), a
  * `guest-exec` beyond a bound being refused with a GenericError; a program refused by the
  * agent's `--allow-run` permission fails like a start failure, with
- * `(not permitted by the agent's --allow-run permission)` as the reason.
+ * `(not permitted by the agent's --allow-run permission)` as the reason, and one outside the
+ * confined profiles' `--exec-allow` list with `(not listed with the agent's --exec-allow)`.
  *
  * @module
  */
@@ -33,10 +34,16 @@ import { execAuditLine, execRequest } from "./request.ts";
 
 /** The reason given for a program outside the agent's `--allow-run` permission. */
 export const NOT_PERMITTED = "not permitted by the agent's --allow-run permission";
+/** The reason given for a program outside the profile's `--exec-allow` list. */
+export const NOT_LISTED = "not listed with the agent's --exec-allow";
 
 /** 7.2's text for a program that could not be started (GLib's message, wrapped). */
 export function spawnFailureText(path: string, failure: SpawnFailure): string {
-  const reason = failure.reason === "not-capable" ? NOT_PERMITTED : failure.text;
+  const reason = failure.reason === "not-capable"
+    ? NOT_PERMITTED
+    : failure.reason === "not-listed"
+    ? NOT_LISTED
+    : failure.text;
   return `Guest agent command failed, error was 'Failed to execute child process \u201c${path}` +
     `\u201d (${reason})'`;
 }

@@ -127,6 +127,9 @@ function missing(path: string): boolean {
 
 type Stdio = "piped" | "null";
 
+/** The text of a `not-listed` refusal. */
+const NOT_LISTED = "not listed for guest-exec (--exec-allow)";
+
 /** `Deno.Command`'s stdio value for a descriptor number (see the module doc). */
 function descriptor(fd: number): Stdio {
   return fd as unknown as Stdio;
@@ -137,11 +140,14 @@ function descriptor(fd: number): Stdio {
  *
  * @param request What to start.
  * @param searchPath The agent's `PATH` (default: read from the environment).
+ * @param allowed When given, the only programs that may start: a candidate of the search that is
+ *   not one of them (exactly, as spelled) is refused as `not-listed` without being started.
  * @returns The child, or why it could not start.
  */
 export function spawnChild(
   request: SpawnRequest,
   searchPath: string | undefined = agentSearchPath(),
+  allowed?: ReadonlySet<string>,
 ): SpawnOutcome {
   // QEMU's parser keeps a \u0000 as the bytes C0 80, which qemu-ga hands to execve(); a string
   // passed to Deno.Command cannot carry them.
@@ -170,6 +176,10 @@ export function spawnChild(
   let sawEacces = false;
   for (const candidate of candidates) {
     if (candidates.length > 1 && missing(candidate)) continue;
+    if (allowed !== undefined && !allowed.has(candidate)) {
+      result = { kind: "spawn-failed", reason: "not-listed", text: NOT_LISTED };
+      break;
+    }
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(candidate, {
@@ -192,7 +202,9 @@ export function spawnChild(
     return { kind: "spawned", child: started(child, request, merged?.[0]) };
   }
   merged?.forEach(closeFd);
-  return sawEacces && result.reason !== "not-capable" ? failure(Errno.EACCES) : result;
+  return sawEacces && result.reason !== "not-capable" && result.reason !== "not-listed"
+    ? failure(Errno.EACCES)
+    : result;
 }
 
 function started(

@@ -228,3 +228,19 @@ Deno.test("run(): input goes to stdin, a signal without a Deno name still counts
   const rt = await processes.run(["/bin/sh", "-c", "kill -RTMIN+2 $$"], { output: "capture" });
   assert.deepEqual(rt, { kind: "signaled", signal: "signal 36", output: new Uint8Array() });
 });
+
+Deno.test("DenoProcesses with an exec list starts only the listed programs, spelled exactly", async () => {
+  const listed = new DenoProcesses({ execAllow: ["/usr/bin/true"] });
+  const start = (path: string, env?: string[]) => {
+    const outcome = listed.spawn({ path, args: [], capture: "none", ...(env ? { env } : {}) });
+    if (outcome.kind === "spawned") return outcome.child.exit.then(() => "spawned");
+    return Promise.resolve(`${outcome.reason}: ${outcome.text}`);
+  };
+  assert.equal(await start("/usr/bin/true"), "spawned");
+  assert.equal(await start("true", ["PATH=/usr/bin"]), "spawned");
+  const refused = "not-listed: not listed for guest-exec (--exec-allow)";
+  assert.equal(await start("/usr/bin/false"), refused);
+  assert.equal(await start("/usr/bin/../bin/true"), refused);
+  assert.equal(await start("/bin/sh"), refused);
+  assert.equal(await start("true", ["PATH=/bin"]), refused, "the search arrives at /bin/true");
+});

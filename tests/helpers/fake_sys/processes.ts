@@ -32,7 +32,7 @@ export function signaled(signal: string, output = ""): RunOutcome {
 
 /** A `spawn-failed` outcome. */
 export function spawnFailed(
-  reason: "not-found" | "permission" | "not-capable" | "other",
+  reason: "not-found" | "permission" | "not-capable" | "not-listed" | "other",
   text: string,
 ): SpawnFailure {
   return { kind: "spawn-failed", reason, text };
