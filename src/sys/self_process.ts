@@ -11,9 +11,9 @@
 
 import { Errno } from "./errno.ts";
 import { descriptorFlags, listDirectory, readSmallFile, statFd } from "./fd.ts";
-import { check, closeFd, cString, environmentEntries, libc } from "./libc.ts";
+import { check, closeFd, cString, environmentEntries, errno, libc } from "./libc.ts";
 import { OsError } from "./os_error.ts";
-import { OpenFlags, SIGSET_SIZE, Spawn, Statx } from "./structs.ts";
+import { FD_CLOEXEC, OpenFlags, SIGSET_SIZE, Spawn, Statx } from "./structs.ts";
 
 export { environmentEntries };
 
@@ -99,6 +99,30 @@ export function spawnSelfInNewSession(
 }
 
 /**
+ * Replaces this process with a new run of its own executable: `execve("/proc/self/exe", argv,
+ * env)` with the argv of `/proc/self/cmdline` (the same `deno run … main.ts …` or compiled binary
+ * and arguments) and `env` (`NAME=value` entries). The pid stays; so do a Landlock domain, the
+ * no-new-privileges flag, the capability bounding set and every descriptor without close-on-exec.
+ * Every other thread ends with the old image: the new one starts its threads afresh.
+ *
+ * @returns Never: it returns only by throwing.
+ * @throws OsError when the command line cannot be read or `execve` fails.
+ */
+export function execSelf(env: readonly (string | Uint8Array)[]): never {
+  const argv = ownCommandLine();
+  if (argv.length === 0) throw new OsError(Errno.EINVAL, "execve");
+  const strings = new CStringArena([...argv, ...env]);
+  try {
+    const argvArray = nullTerminated(strings.pointers.slice(0, argv.length));
+    const envArray = nullTerminated(strings.pointers.slice(argv.length));
+    libc().execve(cString(SELF_EXE), argvArray, envArray);
+    throw new OsError(errno(), "execve");
+  } finally {
+    strings.release();
+  }
+}
+
+/**
  * qemu-ga's `reopen_fd_to_null()` for 0, 1 and 2 — and for Deno's private duplicates of them.
  * Deno keeps a duplicate of the standard streams it was started with (observed in 2.9: one of
  * stderr, close-on-exec). Left alone, it would hold the launcher's terminal or pipe open for the
@@ -129,6 +153,40 @@ export function redirectStdioToDevNull(): void {
     }
   }
   if (fd > 2) closeFd(fd);
+}
+
+/**
+ * Sets or clears close-on-exec (`FD_CLOEXEC`) on `fd`, keeping its other descriptor flags.
+ *
+ * @throws OsError when `fcntl` fails (`EBADF`: not open).
+ */
+export function setCloseOnExec(fd: number, on: boolean): void {
+  const flags = descriptorFlags(fd);
+  if (flags < 0) throw new OsError(errno(), "fcntl");
+  const wanted = on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
+  if (wanted !== flags && descriptorFlags(fd, wanted) < 0) throw new OsError(errno(), "fcntl");
+}
+
+/**
+ * Marks every open descriptor from 3 up close-on-exec, except `keep`: what this process
+ * inherited (or left open) then no longer reaches the programs it starts (qemu-ga does the same
+ * for a socket-activation descriptor once it has taken it). Lists `/proc/self/fd`.
+ *
+ * @returns The descriptors that were changed.
+ * @throws OsError when `/proc/self/fd` cannot be listed.
+ */
+export function markDescriptorsCloseOnExec(keep: readonly number[] = []): number[] {
+  const decoder = new TextDecoder();
+  const changed: number[] = [];
+  for (const name of listDirectory("/proc/self/fd")) {
+    const fd = Number(decoder.decode(name));
+    if (!(fd >= 3) || keep.includes(fd)) continue;
+    const flags = descriptorFlags(fd);
+    // The directory's own descriptor is gone by now (EBADF): skip it.
+    if (flags < 0 || (flags & FD_CLOEXEC) !== 0) continue;
+    if (descriptorFlags(fd, flags | FD_CLOEXEC) >= 0) changed.push(fd);
+  }
+  return changed;
 }
 
 /** Device and inode of an open descriptor (`major:minor:inode`), or undefined. */
