@@ -24,6 +24,8 @@ export interface LinuxSysOptions {
    * scope. Default: the `anywhere` scope (profile `full`, qemu-ga parity).
    */
   readonly files?: GuestFiles;
+  /** guest-exec's programs: only these (confined profiles' `--exec-allow`); default: any. */
+  readonly execAllow?: readonly string[];
 }
 
 /**
@@ -31,14 +33,16 @@ export interface LinuxSysOptions {
  *
  * @param root Where the fixed paths (`/proc/...`, `/sys/...`) are read: `/` in production, a
  *   fixture tree in tests. Guest files, programs and the clock are never rooted.
- * @param options The guest-file domain ({@link LinuxSysOptions}).
+ * @param options The guest-file domain and guest-exec's list ({@link LinuxSysOptions}).
  */
 export function linuxSys(root = "/", options: LinuxSysOptions = {}): Sys {
   return {
     clock: linuxClock,
     filesystems: new LinuxFilesystems(root),
     files: options.files ?? openGuestFiles({ kind: "anywhere" }).files,
-    processes: new DenoProcesses(),
+    processes: new DenoProcesses(
+      options.execAllow === undefined ? {} : { execAllow: options.execAllow },
+    ),
     cpus: new LinuxCpus(root),
     network: new LinuxNetwork(root),
     power: new LinuxPower(root),
