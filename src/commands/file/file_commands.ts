@@ -11,7 +11,8 @@
  *   systems, the agent's own files) fail to open with qemu-ga's text for a file the kernel
  *   refuses: `failed to open file '<path>' (mode: '<mode>'): Permission denied` (`Read-only
  *   file system` for a write mode on a read-only root); the reason is on the error
- *   (`GuestFileRefusal.reason`, `src/sys/files/refusal.ts`), never in the reply.
+ *   (`GuestFileRefusal.reason`, `src/sys/files/refusal.ts`) and logged at warning level, never
+ *   in the reply.
  * - Writes are unbuffered, so `guest-file-flush` has nothing left to do.
  *
  * @module
@@ -19,7 +20,7 @@
 
 import { PlainText } from "../../qobject/value.ts";
 import { QgaError } from "../../schema/errors.ts";
-import type { FileIo, Whence } from "../../sys/files/files.ts";
+import { type FileIo, GuestFileRefusal, type Whence } from "../../sys/files/files.ts";
 import { errorText } from "../../sys/os_error.ts";
 import type { AsyncHandler } from "../context.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
@@ -68,6 +69,9 @@ export const guestFileOpen: AsyncHandler<"guest-file-open"> = async (args, ctx) 
   try {
     io = await ctx.sys.files.open(path, mode);
   } catch (error) {
+    if (error instanceof GuestFileRefusal) {
+      ctx.log.warning(`guest-file-open refused '${path}' (mode: '${modeName}'): ${error.reason}`);
+    }
     throw failed(errorText(error));
   }
   let id: bigint;
