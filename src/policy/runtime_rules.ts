@@ -87,8 +87,12 @@ export function isDenoCli(execPath: string): boolean {
   return /(^|\/)deno$/.test(execPath);
 }
 
-/** The rules the Deno runtime needs, in the order the audit shows them. */
-export function runtimeRules(facts: RuntimeFacts): LandlockRule[] {
+/**
+ * The rules the Deno runtime needs, in the order the audit shows them.
+ *
+ * @param facts The process's facts; by default this process's ({@link runtimeFacts}).
+ */
+export function runtimeRules(facts: RuntimeFacts = runtimeFacts()): LandlockRule[] {
   const libs = [`/lib/${facts.arch}-linux-gnu`, `/usr/lib/${facts.arch}-linux-gnu`];
   const rules: LandlockRule[] = [
     {

@@ -210,3 +210,23 @@ Deno.test({
     }
   },
 });
+
+Deno.test("inherited descriptors are made close-on-exec except those kept", async () => {
+  const script = `
+    import { markInheritedDescriptorsCloseOnExec } from "${ROOT}/src/agent/sandbox.ts";
+    const changed = markInheritedDescriptorsCloseOnExec([8]);
+    const ls = new Deno.Command("/bin/sh", { args: ["-c", "ls /proc/$$/fd"] }).outputSync();
+    const seen = new TextDecoder().decode(ls.stdout).split("\\n").filter(Boolean).map(Number);
+    console.log(JSON.stringify({ changed, seen }));
+  `;
+  // fds 7 and 8 are inherited without close-on-exec, as from a careless parent.
+  const output = await new Deno.Command("/bin/sh", {
+    args: ["-c", `exec 7</dev/null 8</dev/null; exec "$0" eval "$1"`, Deno.execPath(), script],
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  const { changed, seen } = JSON.parse(new TextDecoder().decode(output.stdout));
+  // (Others may come from whatever started the test runner: they are changed too.)
+  assert.ok(changed.includes(7) && !changed.includes(8), `changed: ${changed}`);
+  assert.ok(seen.includes(8), `child's descriptors: ${seen}`);
+  for (const fd of changed) assert.ok(!seen.includes(fd), `child's descriptors: ${seen}`);
+});
