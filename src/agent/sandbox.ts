@@ -174,7 +174,7 @@ const encoder = new TextEncoder();
 let markerRead: string | null | undefined;
 
 function takeMarker(deps: SandboxDependencies): string | undefined {
-  if (deps !== LIVE_DEPENDENCIES) return deps.takeEnv(LANDLOCKED_ENV);
+  if (deps.takeEnv !== LIVE_DEPENDENCIES.takeEnv) return deps.takeEnv(LANDLOCKED_ENV);
   if (markerRead === undefined) markerRead = deps.takeEnv(LANDLOCKED_ENV) ?? null;
   return markerRead ?? undefined;
 }

@@ -230,3 +230,47 @@ Deno.test("inherited descriptors are made close-on-exec except those kept", asyn
   assert.ok(seen.includes(8), `child's descriptors: ${seen}`);
   for (const fd of changed) assert.ok(!seen.includes(fd), `child's descriptors: ${seen}`);
 });
+
+Deno.test({
+  name:
+    "without Landlock: re-executed with capabilities dropped and no-new-privileges, not confined",
+  sanitizeResources: false,
+  fn: () =>
+    withScene(async ({ config }) => {
+      const r: ProbeResult = JSON.parse(
+        await probe({ ...config, mode: "sandbox", noLandlock: true }),
+      );
+      assert.equal(r.report.state, "unavailable");
+      assert.equal(r.noNewPrivs, "1");
+      if (IS_ROOT) {
+        assert.equal(r.capEff, CAP_SYS_TIME_ONLY);
+        assert.equal(r.capBnd, CAP_SYS_TIME_ONLY);
+      }
+      assert.equal(r.markerInEnv, false);
+      // Nothing but Deno's flags and the other layers hold here: the FFI open succeeds.
+      assert.equal(r.ffiOpenOutside, "ok");
+    }),
+});
+
+Deno.test({
+  name: "a marker set by whoever starts the process does not switch the sandbox off",
+  ignore: ABI === 0,
+  sanitizeResources: false,
+  fn: () =>
+    withScene(async ({ config }) => {
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: [
+          ...["run", "-A", `${ROOT}/tests/agent/sandbox_probe.ts`],
+          JSON.stringify({ ...config, mode: "sandbox" }),
+        ],
+        env: { QGA_DENO_LANDLOCKED: String(ABI) },
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.notEqual(output.code, 0);
+      assert.match(
+        new TextDecoder().decode(output.stderr),
+        /QGA_DENO_LANDLOCKED is set but the process is not confined/,
+      );
+    }),
+});

@@ -41,6 +41,8 @@ export interface ProbeConfig {
   readonly signalPid: number;
   /** `daemon` mode: where the daemon writes its JSON. */
   readonly out?: string;
+  /** Act as on a kernel without Landlock (`landlockAbi()` answers 0). */
+  readonly noLandlock?: boolean;
 }
 
 /** What the probe found (every `…Error` is the error's name or errno text, or "ok"). */
@@ -60,6 +62,7 @@ export interface ProbeResult {
   readonly ownStatus: string;
   readonly capEff: string;
   readonly capBnd: string;
+  readonly noNewPrivs: string;
   readonly markerInEnv: boolean;
   readonly markerInChildEnv: boolean;
   readonly launcherPid: number | null;
@@ -126,6 +129,7 @@ async function checks(report: ProbeResult["report"]): Promise<ProbeResult> {
     ownStatus: outcome(() => Deno.readTextFileSync("/proc/self/status")),
     capEff: statusField("CapEff"),
     capBnd: statusField("CapBnd"),
+    noNewPrivs: statusField("NoNewPrivs"),
     markerInEnv: Deno.env.get("QGA_DENO_LANDLOCKED") !== undefined,
     markerInChildEnv: new TextDecoder().decode(env.stdout).includes("QGA_DENO_LANDLOCKED"),
     launcherPid: daemonLauncherPid() ?? null,
@@ -148,7 +152,10 @@ if (config.mode === "restrict-only") {
   restrictSelf(plan.rules, { denyTcp: plan.denyTcp, scoped: true });
   console.log(JSON.stringify(await checks({ state: "restricted-thread-only" })));
 } else {
-  const report = enterSandbox(plan, { daemonizing: config.mode === "daemon" });
+  const report = enterSandbox(plan, {
+    daemonizing: config.mode === "daemon",
+    dependencies: config.noLandlock ? { landlockAbi: () => 0 } : {},
+  });
   if (report.state === "launcher") {
     console.log(JSON.stringify({ daemon: spawnDaemon() }));
   } else {
