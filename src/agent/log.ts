@@ -24,8 +24,10 @@ export function writerSink(writer: { writeSync(p: Uint8Array): number }): LogSin
 }
 
 /** C0 and C1 control characters, DEL, and the backslash that escapes them. */
+// deno-lint-ignore no-control-regex
 const CONTROL_REGEXP = /[\x00-\x1f\x7f-\x9f\\]/g;
 /** The same class, for a stateless test (a global RegExp's `test()` moves its `lastIndex`). */
+// deno-lint-ignore no-control-regex
 const HAS_CONTROL_REGEXP = /[\x00-\x1f\x7f-\x9f\\]/;
 
 /** The escape of one character of {@link CONTROL_REGEXP}. */

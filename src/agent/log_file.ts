@@ -8,7 +8,7 @@
  * @module
  */
 
-import { openPath, writeAllFd } from "../sys/fd.ts";
+import { closeFd, openPath, writeAllFd } from "../sys/fd.ts";
 import { OpenFlags } from "../sys/structs.ts";
 import type { LogSink } from "./log.ts";
 
@@ -45,4 +45,14 @@ export function fdSink(fd: number): LogSink {
  */
 export function openLogSink(path: string): LogSink {
   return fdSink(openPath(path, LOG_FLAGS, LOG_FILE_MODE));
+}
+
+/**
+ * Creates the log file (empty, mode 0640 less the umask) when it does not exist yet, and closes
+ * it: the confined profiles' ruleset can then grant that one file instead of its directory.
+ *
+ * @throws OsError when `open()` fails.
+ */
+export function createLogFileIfMissing(path: string): void {
+  closeFd(openPath(path, LOG_FLAGS, LOG_FILE_MODE));
 }

@@ -1,7 +1,13 @@
 /**
  * Process-level wiring of the agent: options and config, the inspector-signal guard, memory
- * tuning (`memory.ts`), log destination, daemonizing and the pidfile (`daemon.ts`), socket
- * activation, signals, and the {@link Agent} itself.
+ * tuning (`memory.ts`), the profile's policy (`--print-policy`, the sandbox, guest files and
+ * guest-exec confined: `policy_start.ts`), log destination, daemonizing and the pidfile
+ * (`daemon.ts`), socket activation, signals, and the {@link Agent} itself.
+ *
+ * Order: parse; decide the policy (a configuration that would widen the profile ends here);
+ * `--print-policy` prints and exits; a `-d` launcher spawns the daemon and exits; the serving
+ * process enters the sandbox (re-executing itself once, see `sandbox.ts`), marks inherited
+ * descriptors close-on-exec, finishes daemonizing, opens the roots, and runs the agent.
  *
  * @module
  */
@@ -21,6 +27,14 @@ import { fixMallocThresholds } from "./memory.ts";
 import { removePidfile, writeDeferredPidfile } from "./pidfile.ts";
 import { Logger, writerSink } from "./log.ts";
 import { openLogSink } from "./log_file.ts";
+import {
+  decideStartPolicy,
+  enterStartSandbox,
+  policyNotes,
+  printPolicy,
+  profileSys,
+} from "./policy_start.ts";
+import { markInheritedDescriptorsCloseOnExec, reexecutedIntoSandbox } from "./sandbox.ts";
 import { versionText } from "../config/version.ts";
 
 /** The first file descriptor systemd passes (`SD_LISTEN_FDS_START`). */
@@ -73,20 +87,32 @@ export async function runAgent(args: readonly string[]): Promise<number> {
     return outcome.code;
   }
   const config = outcome.config;
-  if (outcome.stderr && launcherPid === undefined) writeAll(Deno.stderr, outcome.stderr);
+  const firstRun = launcherPid === undefined && !reexecutedIntoSandbox();
+  if (outcome.stderr && firstRun) writeAll(Deno.stderr, outcome.stderr);
   const log = new Logger(writerSink(Deno.stderr), config.verbose);
   log.setAuditSink(syslogInfo);
+  const policy = decideStartPolicy(config, log);
+  if (policy === 1) return 1;
+  if (config.printPolicy) {
+    printPolicy(policy, config.printPolicy);
+    return 0;
+  }
+  const sandbox = enterStartSandbox(policy, config, log);
+  if (sandbox === 1) return 1;
   if (config.daemonize) {
     const status = daemonize(config, log);
     if (status !== undefined) return status;
   }
+  // The serving process: children it starts inherit none of its descriptors (fd 3 included).
+  markInheritedDescriptorsCloseOnExec();
+  const { options, notes } = profileSys(policy, config);
   if (config.socketActivated) {
     for (const name of ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"]) Deno.env.delete(name);
   }
   const agent = new Agent({
     config,
     log,
-    sys: linuxSys(),
+    sys: linuxSys("/", options),
     openChannel: () => {
       if (config.unsupportedMethod !== undefined) {
         return Promise.reject(
@@ -98,6 +124,11 @@ export async function runAgent(args: readonly string[]): Promise<number> {
     },
     openLogFile: () => openLogFile(config, log),
     onLeaveFrozen: () => writeDeferredPidfile(log),
+    unavailable: policy.disabled,
+    startupNotes: [
+      ...policyNotes(policy, sandbox === "launcher" ? { kind: "none" } : sandbox),
+      ...notes,
+    ],
   });
   const onSignal = (name: Deno.Signal) => () => agent.requestStop(name);
   const handlers = (["SIGTERM", "SIGINT"] as const).map((s) => [s, onSignal(s)] as const);

@@ -30,6 +30,7 @@
 
 import type { CapabilityName, HeldCapabilities } from "../sys/capabilities.ts";
 import type { LandlockRule, RestrictOptions, RestrictReport } from "../sys/landlock.ts";
+import type { SandboxPlan } from "../policy/sandbox_plan.ts";
 import { DAEMON_CHILD_ENV } from "./daemon.ts";
 import { LIVE_DEPENDENCIES, type SandboxDependencies } from "./sandbox_dependencies.ts";
 
@@ -39,20 +40,8 @@ import { LIVE_DEPENDENCIES, type SandboxDependencies } from "./sandbox_dependenc
  */
 export const LANDLOCKED_ENV = "QGA_DENO_LANDLOCKED";
 
-/** What a confined profile's process is restricted to (built by `src/policy/`). */
-export interface SandboxPlan {
-  /** Everything the process may reach in the file system: the runtime's rules and the profile's. */
-  readonly rules: readonly LandlockRule[];
-  /** The capabilities kept; every other one is dropped. */
-  readonly keepCapabilities: readonly CapabilityName[];
-  /** Deny TCP bind and connect (ABI ≥ 4). */
-  readonly denyTcp: boolean;
-  /**
-   * Scope signals and abstract unix sockets to the sandbox (ABI ≥ 6): the agent cannot signal,
-   * or connect to an abstract socket of, a process outside it. Default true.
-   */
-  readonly scoped?: boolean;
-}
+/** What a confined profile's process is restricted to (built by `src/policy/sandbox_plan.ts`). */
+export type { SandboxPlan };
 
 /** What {@link enterSandbox} found. */
 export type SandboxReport =

@@ -8,7 +8,7 @@
  */
 
 import { QEMU_GA_COMPAT_VERSION, QGA_DENO_VERSION } from "../config/version.ts";
-import type { LandlockRight } from "../sys/landlock.ts";
+import type { LandlockRight, LandlockRule, RestrictReport } from "../sys/landlock.ts";
 import { type DenoCheck, denoChecks } from "./deno_checks.ts";
 import { helperPrograms } from "./deno_permissions.ts";
 import type { Policy } from "./policy.ts";
@@ -26,11 +26,15 @@ export interface PolicyReport {
     readonly abi: number;
     readonly denyTcp: boolean;
     readonly scoped: boolean;
+    /**
+     * Every rule: the rights as the kernel takes them (masked to the ABI and, for a file, to file
+     * rights), or as planned when Landlock is unavailable; `status` says whether it applies here.
+     */
     readonly rules: readonly {
       readonly path: string;
       readonly rights: readonly LandlockRight[];
       readonly why: string;
-      readonly exists: boolean;
+      readonly status: "applies" | "missing" | "planned" | string;
     }[];
   };
   readonly capabilities: {
@@ -55,6 +59,12 @@ export interface PolicyReport {
 export interface AuditProbe {
   granted(descriptor: Deno.PermissionDescriptor): boolean;
   exists(path: string): boolean;
+  /** A dry run of the ruleset on this kernel (`describeRules`), or undefined without Landlock. */
+  describeLandlock(
+    rules: readonly LandlockRule[],
+    abi: number,
+    options: { denyTcp: boolean; scoped: boolean },
+  ): RestrictReport | undefined;
   /** The libc symbols the agent binds. */
   libcSymbols(): string[];
 }
@@ -74,12 +84,7 @@ export function policyReport(policy: Policy, probe: AuditProbe): PolicyReport {
       abi: policy.landlockAbi,
       denyTcp: sandbox?.denyTcp ?? false,
       scoped: sandbox?.scoped ?? false,
-      rules: (sandbox?.rules ?? []).map((rule) => ({
-        path: rule.path,
-        rights: rule.rights,
-        why: rule.why ?? "",
-        exists: probe.exists(rule.path),
-      })),
+      rules: describe(policy, probe),
     },
     capabilities: {
       held: policy.heldCapabilities,
@@ -103,6 +108,30 @@ export function policyReport(policy: Policy, probe: AuditProbe): PolicyReport {
       ...(c.disabledBecause === undefined ? {} : { reason: c.disabledBecause }),
     })),
   };
+}
+
+/** The rules of the sandbox as this kernel would take them. */
+function describe(policy: Policy, probe: AuditProbe): PolicyReport["landlock"]["rules"] {
+  const sandbox = policy.sandbox;
+  if (sandbox === undefined) return [];
+  const dry = policy.landlockAbi > 0
+    ? probe.describeLandlock(sandbox.rules, policy.landlockAbi, {
+      denyTcp: sandbox.denyTcp,
+      scoped: sandbox.scoped ?? true,
+    })
+    : undefined;
+  return sandbox.rules.map((rule) => {
+    const base = { path: rule.path, why: rule.why ?? "" };
+    if (dry === undefined) return { ...base, rights: rule.rights, status: "planned" };
+    const applied = dry.applied.find((a) => a.path === rule.path);
+    if (applied) return { ...base, rights: applied.rights, status: "applies" };
+    const skipped = dry.skipped.find((s) => s.path === rule.path);
+    return {
+      ...base,
+      rights: rule.rights,
+      status: skipped ? `not applied: ${skipped.reason}` : "missing",
+    };
+  });
 }
 
 /** The report as text for people (`--print-policy`). */
@@ -141,7 +170,8 @@ export function policyText(report: PolicyReport): string {
       }; signals and abstract sockets outside: ${ll.scoped ? "denied" : "allowed"}`,
     );
     for (const rule of ll.rules) {
-      line(`  ${rule.path}${rule.exists ? "" : " (missing)"}: ${rule.rights.join(",")}`);
+      const status = rule.status === "applies" ? "" : ` (${rule.status})`;
+      line(`  ${rule.path}${status}: ${rule.rights.join(",")}`);
       if (rule.why) line(`      ${rule.why}`);
     }
   }

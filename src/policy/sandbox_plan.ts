@@ -21,8 +21,8 @@ export interface SandboxPlan {
   readonly keepCapabilities: readonly CapabilityName[];
   /** Deny TCP bind and connect. */
   readonly denyTcp: boolean;
-  /** Deny signals to, and abstract unix sockets of, processes outside the sandbox. */
-  readonly scoped: boolean;
+  /** Deny signals to, and abstract unix sockets of, processes outside the sandbox (default true). */
+  readonly scoped?: boolean;
 }
 
 /** Rights by what a path is used for. */
@@ -87,7 +87,7 @@ function ownRules(own: OwnPaths): LandlockRule[] {
       rights: RIGHTS.stateDir,
       why: "state directory (-t): qga.state, freeze marker",
     },
-    { path: own.configFile, rights: RIGHTS.read, why: "config file" },
+    { path: own.configFile, rights: RIGHTS.read, why: "config file", ifExists: true },
   ];
   if (own.logfile !== undefined) {
     rules.push({
@@ -107,7 +107,12 @@ function ownRules(own: OwnPaths): LandlockRule[] {
     );
   }
   if (own.channel.kind === "device") {
-    rules.push({ path: own.channel.path, rights: RIGHTS.device, why: "channel device (-p)" });
+    rules.push({
+      path: own.channel.path,
+      rights: RIGHTS.device,
+      why: "channel device (-p)",
+      ifExists: true,
+    });
   } else if (own.channel.kind === "socket") {
     rules.push({
       path: parentOf(own.channel.path),
@@ -125,7 +130,7 @@ function commandRules(inputs: SandboxInputs): LandlockRule[] {
   for (const name of inputs.enabled) {
     const needs = needsOf(name);
     const add = (paths: readonly string[] | undefined, rights: readonly LandlockRight[]) => {
-      for (const path of paths ?? []) rules.push({ path, rights, why: name });
+      for (const path of paths ?? []) rules.push({ path, rights, why: name, ifExists: true });
     };
     add(needs.reads, RIGHTS.read);
     add(needs.writes, RIGHTS.write);
@@ -140,19 +145,27 @@ function commandRules(inputs: SandboxInputs): LandlockRule[] {
   return rules;
 }
 
-/** Merges rules on the same path (union of rights, reasons joined), keeping first-seen order. */
+/**
+ * Merges rules on the same path (union of rights, reasons joined; may be missing only when every
+ * merged rule may), keeping first-seen order.
+ */
 export function mergeRules(rules: readonly LandlockRule[]): LandlockRule[] {
-  const byPath = new Map<string, { rights: Set<LandlockRight>; why: string[] }>();
+  const byPath = new Map<
+    string,
+    { rights: Set<LandlockRight>; why: string[]; ifExists: boolean }
+  >();
   for (const rule of rules) {
     let entry = byPath.get(rule.path);
-    if (!entry) byPath.set(rule.path, entry = { rights: new Set(), why: [] });
+    if (!entry) byPath.set(rule.path, entry = { rights: new Set(), why: [], ifExists: true });
     for (const right of rule.rights) entry.rights.add(right);
     if (rule.why !== undefined && !entry.why.includes(rule.why)) entry.why.push(rule.why);
+    entry.ifExists &&= rule.ifExists === true;
   }
-  return [...byPath].map(([path, { rights, why }]) => ({
+  return [...byPath].map(([path, { rights, why, ifExists }]) => ({
     path,
     rights: [...rights],
     why: why.join("; "),
+    ...(ifExists ? { ifExists } : {}),
   }));
 }
 
