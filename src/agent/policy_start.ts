@@ -17,7 +17,8 @@ import { decidePolicy, type Policy, PolicyError } from "../policy/policy.ts";
 import type { Logger } from "./log.ts";
 import { createLogFileIfMissing } from "./log_file.ts";
 import { livePolicyProbe } from "./policy_probe.ts";
-import { enterSandbox, type SandboxReport } from "./sandbox.ts";
+import { enterSandbox, reexecutedIntoSandbox, type SandboxReport } from "./sandbox.ts";
+import { PROFILES } from "../policy/profiles.ts";
 import { frozenMarkerExists, statePaths } from "./state_file.ts";
 
 const encoder = new TextEncoder();
@@ -35,6 +36,21 @@ export function decideStartPolicy(config: AgentConfig, log: Logger): Policy | 1 
       return 1;
     }
     throw error;
+  }
+}
+
+/**
+ * True when this process is a confined profile's re-execution into its sandbox (which must not
+ * print the start-up warnings a second time); false for `full` and a first start. Logs and
+ * returns 1 when the sandbox's marker variable may not be read (`--allow-env`).
+ */
+export function isSandboxReexecution(config: AgentConfig, log: Logger): boolean | 1 {
+  if (!PROFILES[config.profile].confined) return false;
+  try {
+    return reexecutedIntoSandbox();
+  } catch (error) {
+    log.critical(error instanceof Error ? error.message : String(error));
+    return 1;
   }
 }
 

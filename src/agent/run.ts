@@ -30,11 +30,12 @@ import { openLogSink } from "./log_file.ts";
 import {
   decideStartPolicy,
   enterStartSandbox,
+  isSandboxReexecution,
   policyNotes,
   printPolicy,
   profileSys,
 } from "./policy_start.ts";
-import { markInheritedDescriptorsCloseOnExec, reexecutedIntoSandbox } from "./sandbox.ts";
+import { markInheritedDescriptorsCloseOnExec } from "./sandbox.ts";
 import { versionText } from "../config/version.ts";
 
 /** The first file descriptor systemd passes (`SD_LISTEN_FDS_START`). */
@@ -87,10 +88,13 @@ export async function runAgent(args: readonly string[]): Promise<number> {
     return outcome.code;
   }
   const config = outcome.config;
-  const firstRun = launcherPid === undefined && !reexecutedIntoSandbox();
-  if (outcome.stderr && firstRun) writeAll(Deno.stderr, outcome.stderr);
   const log = new Logger(writerSink(Deno.stderr), config.verbose);
   log.setAuditSink(syslogInfo);
+  const reexecuted = isSandboxReexecution(config, log);
+  if (reexecuted === 1) return 1;
+  if (outcome.stderr && launcherPid === undefined && !reexecuted) {
+    writeAll(Deno.stderr, outcome.stderr);
+  }
   const policy = decideStartPolicy(config, log);
   if (policy === 1) return 1;
   if (config.printPolicy) {
