@@ -76,8 +76,8 @@ export type SandboxOutcome =
   | { readonly kind: "unavailable" };
 
 /**
- * The start-up lines about the policy: one audit line (also to syslog) with the profile and the
- * sandbox, a critical line when a confined profile runs without Landlock, and one info line per
+ * The start-up lines about the policy: one line with the profile and the sandbox (an audit line,
+ * also to syslog, for a confined profile), a critical line when a confined profile runs without Landlock, and one info line per
  * disabled command with its reason.
  */
 export function policyNotes(policy: Policy, sandbox: SandboxOutcome): StartupNote[] {
@@ -89,8 +89,9 @@ export function policyNotes(policy: Policy, sandbox: SandboxOutcome): StartupNot
     : sandbox.kind === "unavailable"
     ? "WITHOUT Landlock"
     : "unconfined";
+  // Syslog hears of confined profiles only: `full` keeps qemu-ga's syslog lines exactly.
   const notes: StartupNote[] = [{
-    level: "audit",
+    level: profile.confined ? "audit" : "info",
     text: `profile ${profile.name}: ${state}; ${policy.disabled.size} commands disabled`,
   }];
   if (sandbox.kind === "unavailable") {
