@@ -117,10 +117,29 @@ run_flags=(--no-config "${perm_flags[@]}" --no-prompt "$v8_flags")
 baked=("--profile=$profile")
 [ -z "$exec_allow" ] || baked+=("--exec-allow=$exec_allow")
 
+mkdir -p dist
+# The systemd unit and udev rule for this profile (src/policy/systemd_unit.ts), first: a program
+# path it cannot take is refused before anything is built.
+# shellcheck disable=SC2016 # TypeScript, not shell
+unit_script='
+import { GUEST_BINARY, systemdUnit, UDEV_RULE } from "./src/policy/systemd_unit.ts";
+const [profile, list, unit, rule] = Deno.args;
+const execAllow = list === "" ? [] : list.split(",");
+try {
+  Deno.writeTextFileSync(unit, systemdUnit(profile as "files", { binary: GUEST_BINARY, execAllow }));
+} catch (error) {
+  console.error(`build.sh: ${(error as Error).message}`);
+  Deno.exit(2);
+}
+Deno.writeTextFileSync(rule, UDEV_RULE);
+'
+deno eval "$unit_script" -- "$profile" "$exec_allow" "dist/qga-deno-$profile.service" dist/99-qga-deno.rules ||
+  exit 2
+echo "build.sh: wrote dist/qga-deno-$profile.service and dist/99-qga-deno.rules"
+
 # The binaries embed one bundled module (`deno task bundle`: dist/qga-deno.js) rather than the
 # source tree: one module instead of ~100 starts with ~2 MiB less resident memory, and it is the
 # form `deno task bench` measures.
-mkdir -p dist
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if ! deno task -q bundle >"$work/bundle.log" 2>&1; then
@@ -202,15 +221,4 @@ for target in "${targets[@]}"; do
   echo "build.sh: wrote $out.policy.json"
 done
 
-# The systemd unit and udev rule for this profile (src/policy/systemd_unit.ts).
-# shellcheck disable=SC2016 # TypeScript, not shell
-unit_script='
-import { GUEST_BINARY, systemdUnit, UDEV_RULE } from "./src/policy/systemd_unit.ts";
-const [profile, list, unit, rule] = Deno.args;
-const execAllow = list === "" ? [] : list.split(",");
-Deno.writeTextFileSync(unit, systemdUnit(profile as "files", { binary: GUEST_BINARY, execAllow }));
-Deno.writeTextFileSync(rule, UDEV_RULE);
-'
-deno eval "$unit_script" -- "$profile" "$exec_allow" "dist/qga-deno-$profile.service" dist/99-qga-deno.rules
-echo "build.sh: wrote dist/qga-deno-$profile.service and dist/99-qga-deno.rules"
 exit $status

@@ -211,6 +211,11 @@ Deno.test("build.sh refuses an unknown profile or target and a misplaced --exec-
       assert.match(run.stderr, message);
     }
     assert.ok(!exists(`${dir}/dist`), "nothing was written");
+    // A program path the unit cannot hold unquoted is refused before anything is built.
+    const odd = build(dir, "--profile", "files", "--exec-allow", "/usr/bin/a%b", "--dry-run");
+    assert.equal(odd.code, 2, odd.stderr);
+    assert.match(odd.stderr, /^build\.sh: --exec-allow program '\/usr\/bin\/a%b' .*unquoted/m);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/dist`)], []);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
