@@ -110,9 +110,10 @@ if [ -z "$v8_flags" ]; then
   echo "build.sh: no --v8-flags=… in the start task of deno.json" >&2
   exit 1
 fi
-# Everything that shapes the runtime: permissions (never -A), no prompts, V8 flags. --no-config:
+# Everything that shapes the runtime: permissions (never -A), no remote imports (deno compile
+# would otherwise embed its default import allow-list), no prompts, V8 flags. --no-config:
 # nothing else from deno.json reaches the binary or the policy run.
-run_flags=(--no-config "${perm_flags[@]}" --no-prompt "$v8_flags")
+run_flags=(--no-config "${perm_flags[@]}" --deny-import --no-prompt "$v8_flags")
 # Baked after the module: the profile (the first --profile fixes it) and the listed programs.
 baked=("--profile=$profile")
 [ -z "$exec_allow" ] || baked+=("--exec-allow=$exec_allow")

@@ -21,8 +21,11 @@ export interface DenoCheck {
   readonly granted: boolean;
 }
 
+/** A permission name, with `import` (queried by Deno 2.9, not yet in its type declarations). */
+type PermissionName = Deno.PermissionName | "import";
+
 /** Targets a confined profile must refuse, by permission. */
-const MUST_REFUSE: readonly [Deno.PermissionName, string][] = [
+const MUST_REFUSE: readonly [PermissionName, string][] = [
   ["read", "/etc/shadow"],
   ["read", "/"],
   ["write", "/usr/sbin/hwclock"],
@@ -32,10 +35,11 @@ const MUST_REFUSE: readonly [Deno.PermissionName, string][] = [
   ["net", "*"],
   ["sys", "*"],
   ["env", "*"],
+  ["import", "jsr.io"],
 ];
 
 /** A permission descriptor for `name` and `target` (`*` = the whole permission). */
-export function descriptor(name: Deno.PermissionName, target: string): Deno.PermissionDescriptor {
+export function descriptor(name: PermissionName, target: string): Deno.PermissionDescriptor {
   if (target === "*") return { name } as Deno.PermissionDescriptor;
   switch (name) {
     case "read":
@@ -48,6 +52,8 @@ export function descriptor(name: Deno.PermissionName, target: string): Deno.Perm
       return { name, variable: target };
     case "net":
       return { name, host: target };
+    case "import":
+      return { name, host: target } as unknown as Deno.PermissionDescriptor;
     default:
       return { name, kind: target } as Deno.PermissionDescriptor;
   }
@@ -82,7 +88,7 @@ export function denoChecks(
   execAllow: readonly string[],
   granted: (descriptor: Deno.PermissionDescriptor) => boolean,
 ): DenoCheck[] {
-  const ask = (name: Deno.PermissionName, target: string, expected: DenoCheck["expected"]) => ({
+  const ask = (name: PermissionName, target: string, expected: DenoCheck["expected"]) => ({
     permission: name,
     target,
     expected,
