@@ -12,18 +12,10 @@
  * @module
  */
 
-import {
-  closeFd,
-  listDirectory,
-  openAt,
-  openReadOnly,
-  preadBytes,
-  pwriteBytes,
-  readSmallFile,
-  underRoot,
-} from "./fd.ts";
+import { listDirectory, readSmallFile, underRoot } from "./fd.ts";
 import { libc } from "./libc.ts";
-import { Sysconf } from "./structs.ts";
+import { OpenFlags, Sysconf } from "./structs.ts";
+import { LinuxSysfsFiles, type SysfsFiles } from "./sysfs_files.ts";
 
 /** Where qemu-ga looks for CPUs (and what its messages print). */
 export const CPU_SYSFS_DIR = "/sys/devices/system/cpu";
@@ -31,41 +23,14 @@ export const CPU_SYSFS_DIR = "/sys/devices/system/cpu";
 /** The kernel's CPU time counters (guest-get-cpustats). */
 export const PROC_STAT = "/proc/stat";
 
-/** System calls on `/sys/devices/system/cpu`. */
-export interface Cpus {
+/** System calls on `/sys/devices/system/cpu` (its `cpuN/online` files: {@link SysfsFiles}). */
+export interface Cpus extends SysfsFiles {
   /**
    * Lists {@link CPU_SYSFS_DIR} in `readdir()` order, without `.` and `..`.
    *
    * @throws OsError when the directory cannot be opened.
    */
   listCpuDir(): string[];
-  /**
-   * `open(path, O_RDONLY | O_DIRECTORY)` of a CPU directory such as
-   * `/sys/devices/system/cpu/cpu3/`.
-   *
-   * @throws OsError when it fails.
-   */
-  openDirectory(path: string): number;
-  /**
-   * `openat(dirFd, name, write ? O_RDWR : O_RDONLY)`.
-   *
-   * @throws OsError when it fails.
-   */
-  openAt(dirFd: number, name: string, write: boolean): number;
-  /**
-   * `pread(fd, buf, length, offset)`; the bytes read (empty at end of file).
-   *
-   * @throws OsError when it fails.
-   */
-  pread(fd: number, length: number, offset: number): Uint8Array;
-  /**
-   * `pwrite(fd, bytes, bytes.length, offset)`.
-   *
-   * @throws OsError when it fails.
-   */
-  pwrite(fd: number, bytes: Uint8Array, offset: number): void;
-  /** `close(fd)`, errors ignored. */
-  close(fd: number): void;
   /**
    * The contents of {@link PROC_STAT} (guest-get-cpustats).
    *
@@ -77,48 +42,21 @@ export interface Cpus {
 }
 
 /** {@link Cpus} on the real sysfs (root `/`) or a fixture tree. */
-export class LinuxCpus implements Cpus {
-  #root: string;
-
+export class LinuxCpus extends LinuxSysfsFiles implements Cpus {
   /** Creates the domain; `root` prefixes every path (default `/`). */
   constructor(root = "/") {
-    this.#root = root;
+    super(root, OpenFlags.O_RDWR);
   }
 
   /** {@inheritDoc Cpus.listCpuDir} */
   listCpuDir(): string[] {
     const decoder = new TextDecoder();
-    return listDirectory(underRoot(this.#root, CPU_SYSFS_DIR)).map((n) => decoder.decode(n));
-  }
-
-  /** {@inheritDoc Cpus.openDirectory} */
-  openDirectory(path: string): number {
-    return openReadOnly(underRoot(this.#root, path), true);
-  }
-
-  /** {@inheritDoc Cpus.openAt} */
-  openAt(dirFd: number, name: string, write: boolean): number {
-    return openAt(dirFd, name, write);
-  }
-
-  /** {@inheritDoc Cpus.pread} */
-  pread(fd: number, length: number, offset: number): Uint8Array {
-    return preadBytes(fd, length, offset);
-  }
-
-  /** {@inheritDoc Cpus.pwrite} */
-  pwrite(fd: number, bytes: Uint8Array, offset: number): void {
-    pwriteBytes(fd, bytes, offset);
-  }
-
-  /** {@inheritDoc Cpus.close} */
-  close(fd: number): void {
-    closeFd(fd);
+    return listDirectory(underRoot(this.root, CPU_SYSFS_DIR)).map((n) => decoder.decode(n));
   }
 
   /** {@inheritDoc Cpus.procStat} */
   procStat(): Uint8Array {
-    return readSmallFile(underRoot(this.#root, PROC_STAT));
+    return readSmallFile(underRoot(this.root, PROC_STAT));
   }
 
   /** {@inheritDoc Cpus.clockTicksPerSecond} */

@@ -55,20 +55,6 @@ export function openReadOnly(path: string | Uint8Array, directory = false): numb
 }
 
 /**
- * `openat(dirFd, name, O_RDONLY or O_RDWR | O_CLOEXEC)`.
- *
- * @param dirFd An open directory.
- * @param name The name inside it.
- * @param write Opens read-write instead of read-only.
- * @returns The file descriptor.
- * @throws OsError when `openat()` fails.
- */
-export function openAt(dirFd: number, name: string, write = false): number {
-  const flags = (write ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
-  return check("openat", libc().openat(dirFd, cString(name), flags, 0));
-}
-
-/**
  * Reads up to `length` bytes at `offset` with one `pread()`.
  *
  * @returns The bytes read (empty at end of file).

@@ -12,10 +12,11 @@
  * @module
  */
 
-import { closeFd, openReadOnly, preadBytes, pwriteBytes, underRoot } from "./fd.ts";
-import { check, cString, errno, libc, readCBytes } from "./libc.ts";
+import { underRoot } from "./fd.ts";
+import { cString, errno, libc, readCBytes } from "./libc.ts";
 import { OsError } from "./os_error.ts";
 import { Dirent, OpenFlags } from "./structs.ts";
+import { LinuxSysfsFiles, type SysfsFiles } from "./sysfs_files.ts";
 
 /** Where qemu-ga looks for memory blocks, spelled as its messages print it (trailing `/`). */
 export const MEMORY_SYSFS_DIR = "/sys/devices/system/memory/";
@@ -28,8 +29,8 @@ export interface MemoryDirEntry {
   readonly dirType: boolean;
 }
 
-/** System calls on `/sys/devices/system/memory`. */
-export interface Memory {
+/** System calls on `/sys/devices/system/memory` (its `memoryN/` files: {@link SysfsFiles}). */
+export interface Memory extends SysfsFiles {
   /**
    * `opendir` + `readdir` until NULL + `closedir` of {@link MEMORY_SYSFS_DIR}: its entries in
    * `readdir()` order, `.` and `..` left out.
@@ -44,32 +45,6 @@ export interface Memory {
    * @throws OsError when `opendir()` fails.
    */
   probeDirectory(): void;
-  /**
-   * `open(path, O_RDONLY | O_DIRECTORY)`, e.g. of `/sys/devices/system/memory/memory3/`.
-   *
-   * @throws OsError when it fails.
-   */
-  openDirectory(path: string): number;
-  /**
-   * `openat(dirFd, name, write ? O_WRONLY : O_RDONLY)`.
-   *
-   * @throws OsError when it fails.
-   */
-  openAt(dirFd: number, name: string, write: boolean): number;
-  /**
-   * `pread(fd, buf, length, offset)`; the bytes read (empty at end of file).
-   *
-   * @throws OsError when it fails.
-   */
-  pread(fd: number, length: number, offset: number): Uint8Array;
-  /**
-   * `pwrite(fd, bytes, bytes.length, offset)`.
-   *
-   * @throws OsError when it fails.
-   */
-  pwrite(fd: number, bytes: Uint8Array, offset: number): void;
-  /** `close(fd)`, errors ignored. */
-  close(fd: number): void;
 }
 
 const decoder = new TextDecoder();
@@ -104,55 +79,22 @@ function readTypedDirectory(path: string): MemoryDirEntry[] {
 }
 
 /** {@link Memory} on the real sysfs (root `/`) or a fixture tree. */
-export class LinuxMemory implements Memory {
-  #root: string;
-
+export class LinuxMemory extends LinuxSysfsFiles implements Memory {
   /** Creates the domain; `root` prefixes every fixed path (default `/`). */
   constructor(root = "/") {
-    this.#root = root;
-  }
-
-  /** The root fixed paths are read under. */
-  get root(): string {
-    return this.#root;
+    super(root, OpenFlags.O_WRONLY);
   }
 
   /** {@inheritDoc Memory.listDirectory} */
   listDirectory(): MemoryDirEntry[] {
-    return readTypedDirectory(underRoot(this.#root, MEMORY_SYSFS_DIR));
+    return readTypedDirectory(underRoot(this.root, MEMORY_SYSFS_DIR));
   }
 
   /** {@inheritDoc Memory.probeDirectory} */
   probeDirectory(): void {
     const lib = libc();
-    const dir = lib.opendir(cString(underRoot(this.#root, MEMORY_SYSFS_DIR)));
+    const dir = lib.opendir(cString(underRoot(this.root, MEMORY_SYSFS_DIR)));
     if (dir === null) throw new OsError(errno(), "opendir");
     lib.closedir(dir);
-  }
-
-  /** {@inheritDoc Memory.openDirectory} */
-  openDirectory(path: string): number {
-    return openReadOnly(underRoot(this.#root, path), true);
-  }
-
-  /** {@inheritDoc Memory.openAt} */
-  openAt(dirFd: number, name: string, write: boolean): number {
-    const flags = (write ? OpenFlags.O_WRONLY : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
-    return check("openat", libc().openat(dirFd, cString(name), flags, 0));
-  }
-
-  /** {@inheritDoc Memory.pread} */
-  pread(fd: number, length: number, offset: number): Uint8Array {
-    return preadBytes(fd, length, offset);
-  }
-
-  /** {@inheritDoc Memory.pwrite} */
-  pwrite(fd: number, bytes: Uint8Array, offset: number): void {
-    pwriteBytes(fd, bytes, offset);
-  }
-
-  /** {@inheritDoc Memory.close} */
-  close(fd: number): void {
-    closeFd(fd);
   }
 }

@@ -8,14 +8,8 @@
 import { ClientError, UsageError } from "../errors.ts";
 import { iec, table } from "../format.ts";
 import { isObject, type Json, type JsonObject, toNumber } from "../json.ts";
-import {
-  type ClientCommand,
-  DEFAULT_TIMEOUT_MS,
-  operands,
-  print,
-  printJson,
-  show,
-} from "./context.ts";
+import { type ClientCommand, DEFAULT_TIMEOUT_MS, operands } from "./context.ts";
+import { print, printJson, show } from "./context.ts";
 
 /** The `guest-network-get-interfaces` lines: name, MAC, addresses with prefix lengths. */
 export function netLines(value: Json): string[] {
