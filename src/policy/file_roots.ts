@@ -104,7 +104,8 @@ function checkRoot(profile: Profile, root: FileRootSpec, inputs: FileRootInputs)
         `(write '${root.path}:ro')`,
     );
   }
-  for (const kind of root.writable ? ["read", "write"] as const : ["read"] as const) {
+  const kinds = root.writable ? ["read", "write"] as const : ["read"] as const;
+  for (const kind of kinds) {
     if (!inputs.granted(kind, root.path)) {
       throw new FileRootError(
         `file root '${spelled}' is outside what this agent was built to ${kind} ` +
@@ -112,7 +113,18 @@ function checkRoot(profile: Profile, root: FileRootSpec, inputs: FileRootInputs)
       );
     }
   }
+  // Deno's grant is lexical, but the root is opened (and the Landlock rule made) through its
+  // symbolic links: where it really leads must lie in the grant too (as the kernel sees it).
   const resolved = inputs.realPath(root.path) ?? root.path;
+  const grant = inputs.realPath(DEFAULT_FILE_ROOT) ?? DEFAULT_FILE_ROOT;
+  for (const kind of kinds) {
+    if (!inputs.granted(kind, resolved) && !isWithin(resolved, grant)) {
+      throw new FileRootError(
+        `file root '${spelled}' leads through a symbolic link to '${resolved}', outside what ` +
+          `this agent was built to ${kind} (${DEFAULT_FILE_ROOT} and beneath it)`,
+      );
+    }
+  }
   for (const [what, own] of inputs.ownPaths) {
     if (isWithin(own, resolved) || isWithin(own, root.path)) {
       throw new FileRootError(

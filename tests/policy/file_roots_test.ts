@@ -75,3 +75,31 @@ Deno.test("chooseFileRoots() refuses a root holding the agent's own files", () =
     [{ path: `${GRANT}/x`, writable: true }],
   );
 });
+
+Deno.test("chooseFileRoots() refuses a root spelled in the grant that a symbolic link leads out of", () => {
+  const links: Record<string, string> = {
+    [`${GRANT}/etc`]: "/etc",
+    [`${GRANT}/up/a`]: "/var/lib/qga-deno/a",
+    [`${GRANT}/inside`]: `${GRANT}/real`,
+    [`${GRANT}/moved`]: "/data/qga/moved",
+  };
+  const through = (texts: string[], grantAt = GRANT): FileRootInputs => ({
+    ...inputs(texts),
+    realPath: (path) => path === GRANT ? grantAt : links[path] ?? path,
+  });
+  for (const root of [`${GRANT}/etc`, `${GRANT}/etc:ro`, `${GRANT}/up/a`]) {
+    assert.throws(
+      () => chooseFileRoots(PROFILES.files, through([root])),
+      /leads through a symbolic link to '.*', outside what this agent was built to read/,
+      root,
+    );
+  }
+  // A link that stays in the grant is fine; so is a grant that is itself reached by a link.
+  assert.deepEqual(chooseFileRoots(PROFILES.files, through([`${GRANT}/inside`])), [
+    { path: `${GRANT}/inside`, writable: true },
+  ]);
+  assert.deepEqual(chooseFileRoots(PROFILES.files, through([`${GRANT}/moved`], "/data/qga")), [
+    { path: `${GRANT}/moved`, writable: true },
+  ]);
+  assert.throws(() => chooseFileRoots(PROFILES.files, through([`${GRANT}/moved`])), /leads/);
+});
