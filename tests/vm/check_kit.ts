@@ -36,6 +36,11 @@ export interface Check {
   name: string;
   /** Timeout in milliseconds (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Why the check does not apply to this run (e.g. a qga-deno feature while qemu-ga is under
+   * test), or undefined when it runs. A skipped check is reported, neither passed nor failed.
+   */
+  skip?(ctx: CheckContext): string | undefined;
   /** The check; throws on failure. */
   run(ctx: CheckContext): Promise<void>;
 }

@@ -22,12 +22,14 @@ import {
 } from "./check_kit.ts";
 import type { GuestShell } from "./guest_shell.ts";
 import { GUEST_NET } from "./image.ts";
+import { agentPid, restartAgent } from "./agent_restart.ts";
 import type { QmpClient } from "./qemu.ts";
 
 import { NEWER_CHECKS } from "./checks_newer.ts";
 import { CLIENT_CHECKS } from "./checks_client.ts";
 
 export type { Check, CheckContext } from "./check_kit.ts";
+export { agentAlive, restartAgent } from "./agent_restart.ts";
 import { sleep } from "../helpers/async.ts";
 import {
   applyIntentionalDifferences,
@@ -62,32 +64,6 @@ function bigReturn(reply: AgentReply): bigint {
 
 async function guestSeconds(shell: GuestShell): Promise<number> {
   return Number((await shell.check("date +%s")).trim());
-}
-
-/** The pid of the agent under test in the guest. */
-async function agentPid(shell: GuestShell): Promise<number> {
-  return Number((await shell.check("cat /run/agent-test.pid")).trim());
-}
-
-/**
- * Kills (SIGKILL) and restarts the agent under test in the guest, then reconnects and
- * resynchronises.
- */
-export async function restartAgent(ctx: CheckContext): Promise<void> {
-  await ctx.shell.check(
-    "pid=$(cat /run/agent-test.pid); kill -9 $pid 2>/dev/null; " +
-      "i=0; while [ -e /proc/$pid ] && [ $i -lt 50 ]; do usleep 100000; i=$((i+1)); done; " +
-      "/etc/vm/start_agent.sh test",
-  );
-  await ctx.agent.close();
-  ctx.agent = await AgentClient.connect(ctx.vm.testSocket);
-  await ctx.agent.resync(60_000, 1000);
-}
-
-/** Whether the agent under test's process is alive in the guest. */
-export async function agentAlive(shell: GuestShell): Promise<boolean> {
-  const r = await shell.run("kill -0 $(cat /run/agent-test.pid)", { timeoutS: 5 });
-  return r.code === 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,7 +232,7 @@ interface Iface {
   "ip-addresses"?: { "ip-address-type": string; "ip-address": string; prefix: number }[];
 }
 
-const networkCheck: Check = {
+export const networkCheck: Check = {
   name: "guest-network-get-interfaces",
   async run({ agent, shell }) {
     const ifaces = await agent.execute("guest-network-get-interfaces") as Iface[];
@@ -296,7 +272,7 @@ async function vcpus(agent: AgentClient): Promise<Vcpu[]> {
   return [...list].sort((a, b) => a["logical-id"] - b["logical-id"]);
 }
 
-const vcpuCheck: Check = {
+export const vcpuCheck: Check = {
   name: "guest-get-vcpus / guest-set-vcpus",
   async run({ agent, shell, arch }) {
     // x86_64 keeps CPU 0 (no cpu0/online); arm64 can take any CPU offline (PSCI CPU_OFF).
@@ -457,7 +433,7 @@ const fsfreezeCheck: Check = {
 // ---------------------------------------------------------------------------------------------
 // Time
 
-const setTimeCheck: Check = {
+export const setTimeCheck: Check = {
   name: "guest-set-time",
   async run({ agent, shell, note }) {
     const now = bigReturn(await agent.request("guest-get-time"));
@@ -652,7 +628,7 @@ function normaliseVersion(text: string): string {
   return text.replace(/"version": "[^"]*"/, '"version": "<version>"');
 }
 
-function normaliseNetstats(text: string): string {
+export function normaliseNetstats(text: string): string {
   return text.replace(/"([rt]x-[a-z]+)": \d+/g, '"$1": 0');
 }
 
@@ -673,7 +649,7 @@ function lines(text: string): string[] {
  *
  * @returns A description of the difference, or undefined if the replies agree.
  */
-async function differential(
+export async function differential(
   ctx: CheckContext,
   request: string,
   normalise: (text: string) => string = (t) => t,

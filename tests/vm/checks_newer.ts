@@ -29,7 +29,7 @@ function isOurs(ctx: CheckContext): boolean {
   return ctx.kind === "deno";
 }
 
-const hostFactsCheck: Check = {
+export const hostFactsCheck: Check = {
   name: "guest-get-host-name, -timezone, -osinfo, -users (what virsh guestinfo shows)",
   async run({ agent, shell, note, arch }) {
     expectEqual(await agent.execute("guest-get-host-name"), { "host-name": "vm" }, "host name");
@@ -59,7 +59,7 @@ const hostFactsCheck: Check = {
   },
 };
 
-const storageCheck: Check = {
+export const storageCheck: Check = {
   name: "guest-get-fsinfo, -disks, -diskstats on the virtio disk",
   async run({ agent, shell, note }) {
     const fs = await agent.execute("guest-get-fsinfo") as {
@@ -270,7 +270,7 @@ const memoryBlocksCheck: Check = {
   },
 };
 
-const statsAndRoutesCheck: Check = {
+export const statsAndRoutesCheck: Check = {
   name: "guest-get-cpustats, guest-get-load, guest-network-get-route",
   async run(ctx) {
     const { agent, shell } = ctx;

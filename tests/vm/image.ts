@@ -27,6 +27,7 @@ import { ensureKernel } from "./kernel.ts";
 import { arm64Parts } from "./parts_aarch64.ts";
 import { type GuestParts, hostParts, QEMU_GA } from "./parts_x86_64.ts";
 import { exists, haveProgram, runHost } from "./util.ts";
+import { DEFAULT_FILE_ROOT } from "../../src/policy/profiles.ts";
 
 export { CACHE_DIR, QEMU_GA, REPO_ROOT };
 
@@ -35,6 +36,10 @@ const GUEST_DIR = decodeURIComponent(new URL("./guest/", import.meta.url).pathna
 
 /** The in-guest ABI probe (`checks_abi.ts`), at the same absolute path as on the host. */
 export const ABI_PROBE = "tests/vm/guest/abi_probe.ts";
+/** The in-guest probe of a confined profile's sandbox (`checks_profiles.ts`), likewise. */
+export const SANDBOX_PROBE = "tests/vm/guest/sandbox_probe.ts";
+/** The confined profiles' default file root, made (empty) in the image. */
+export const FILE_ROOT: string = DEFAULT_FILE_ROOT;
 
 /** Name of the virtio-serial port of the agent under test. */
 export const TEST_PORT = "org.qemu.guest_agent.0";
@@ -146,7 +151,7 @@ export async function ensureImage(log: Log, arch: Arch = "x86_64"): Promise<Gues
     ...(await listFiles(`${REPO_ROOT}/src`)).map((f) => `src/${f}`),
   ];
   if (await exists(`${REPO_ROOT}/deno.lock`)) agentFiles.push("deno.lock");
-  agentFiles.push(ABI_PROBE); // checks_abi.ts runs it in the guest
+  agentFiles.push(ABI_PROBE, SANDBOX_PROBE); // checks_abi.ts, checks_profiles.ts run them
   for (const f of agentFiles) copies.push([`${REPO_ROOT}/${f}`, `${REPO_ROOT}/${f}`]);
   const guestFiles = ["inittab", "rc.sh", "shell.sh", "start_agent.sh", "poweroff.sh"];
   for (const f of guestFiles) {
@@ -169,6 +174,7 @@ export async function ensureImage(log: Log, arch: Arch = "x86_64"): Promise<Gues
   stampParts.push(
     `net ${JSON.stringify(GUEST_NET)}`,
     `cpio-format 1`,
+    `file-root ${FILE_ROOT}`,
     `accounts ${JSON.stringify(accounts)}`,
     `utmp ${utmp.toBase64()}`,
   );
@@ -199,6 +205,7 @@ export async function ensureImage(log: Log, arch: Arch = "x86_64"): Promise<Gues
     }
   };
   const dirs = ["dev", "proc", "sys", "tmp", "run", "root", "mnt", "var", "etc/vm", "lib"];
+  dirs.push(FILE_ROOT.slice(1));
   // busybox --install -s (aarch64) links into these and creates no directory.
   for (const d of [...dirs, "bin", "sbin", "usr/bin", "usr/sbin"]) {
     await addParents(`${d}/x`);

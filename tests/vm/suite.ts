@@ -1,6 +1,8 @@
 /**
  * Runs the VM suite: builds the guest if needed, boots it, runs {@linkcode MAIN_CHECKS} in
- * order, then boots once more for {@linkcode SHUTDOWN_CHECKS}.
+ * order, then the confined profiles' phase (`checks_profiles.ts`, which ends with the default
+ * agent running again), then boots once more for {@linkcode SHUTDOWN_CHECKS}. A check whose
+ * `skip` gives a reason (the profiles against qemu-ga) is reported as skipped, not run.
  *
  * Every check has a timeout. After a failed check the harness reconnects to the agent under
  * test and resynchronises; if the agent process died it is restarted in the guest, so one
@@ -20,6 +22,7 @@ import {
 import { GuestShell } from "./guest_shell.ts";
 import type { Arch } from "./arch.ts";
 import { checksFor } from "./checks_aarch64.ts";
+import { PROFILE_CHECKS } from "./checks_profiles.ts";
 import { ensureImage, type GuestImage, makeDisk } from "./image.ts";
 import { type AgentKind, QmpClient, Vm } from "./qemu.ts";
 import { withTimeout } from "../helpers/async.ts";
@@ -54,6 +57,8 @@ export interface CheckResult {
   message?: string;
   /** Notes the check added. */
   notes: string[];
+  /** Why the check was skipped (then `ok` is true, and it counts as neither passed nor failed). */
+  skipped?: string;
 }
 
 /** Result of {@linkcode runSuite}. */
@@ -165,6 +170,12 @@ async function runChecks(
 ): Promise<void> {
   let broken: string | undefined;
   for (const check of checks) {
+    const skipped = check.skip?.(b.ctx);
+    if (skipped !== undefined) {
+      results.push({ name: check.name, ok: true, ms: 0, notes: [], skipped });
+      log(`skip ${check.name} — ${skipped}`);
+      continue;
+    }
     const start = Date.now();
     b.notes.length = 0;
     let message: string | undefined;
@@ -247,7 +258,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const consoles: { label: string; text: string }[] = [];
   const timings: SuiteResult["timings"] = { build, total: 0 };
 
-  const checks = checksFor(image.arch, { main: MAIN_CHECKS, shutdown: SHUTDOWN_CHECKS });
+  const main = [...MAIN_CHECKS, ...PROFILE_CHECKS];
+  const checks = checksFor(image.arch, { main, shutdown: SHUTDOWN_CHECKS });
   const boots: [string, readonly Check[]][] = [
     ["main", select(checks.main)],
     ["shutdown", select(checks.shutdown)],
