@@ -101,6 +101,10 @@ for (const profile of CONFINED) {
         await Deno.link(path, `${scene.rw}/hard-${name}`);
       }
       await Deno.symlink(scene.state, `${scene.rw}/statedir`);
+      // The agent's executable (the deno binary here), linked in where the file systems allow:
+      // only ever opened for reading.
+      const exe = await Deno.realPath(Deno.execPath());
+      const exeLinked = await Deno.link(exe, `${scene.rw}/hard-exe`).then(() => true, () => false);
       const stateBefore = await Deno.readTextFile(stateFile);
       const configBefore = await snapshot(scene.config);
       const stateNames = namesIn(scene.state);
@@ -111,6 +115,7 @@ for (const profile of CONFINED) {
           await assertRefused(client, profile, scene, via, modes);
         }
       }
+      if (exeLinked) await assertRefused(client, profile, scene, `${scene.rw}/hard-exe`, ["r"]);
       // What the issue saw: a marker planted in the state dir through the agent's own hands.
       for (const name of ["qga.state", "qga.state.isfrozen", "planted"]) {
         await assertRefused(client, profile, scene, `${scene.rw}/statedir/${name}`, modes);
@@ -136,3 +141,30 @@ for (const profile of CONFINED) {
     }
   });
 }
+
+Deno.test("files: a link from the read-write root into the read-only root gives no write there", async () => {
+  await using scene = await makeScene();
+  const name = scene.ro.slice(scene.ro.lastIndexOf("/") + 1);
+  await Deno.symlink(scene.ro, `${scene.rw}/to-ro`);
+  await Deno.symlink(`../${name}`, `${scene.rw}/to-ro-relative`);
+  const before = await snapshot(`${scene.ro}/file`);
+  await using running = await startAgent("files", scene);
+  const client = await running.connect();
+  try {
+    for (const link of ["to-ro", "to-ro-relative"]) {
+      await assertRefused(client, "files", scene, `${scene.rw}/${link}/file`, [
+        "r",
+        "a",
+        "r+",
+        "w",
+      ]);
+      await assertRefused(client, "files", scene, `${scene.rw}/${link}/new`, ["w", "a+"]);
+    }
+    await assertRefused(client, "files", scene, `${scene.rw}/../${name}/file`, ["a", "w"]);
+    await assertRefused(client, "files", scene, `${scene.ro}/file`, ["a", "r+", "w"]);
+  } finally {
+    client.close();
+  }
+  assert.deepEqual(await snapshot(`${scene.ro}/file`), before, "the read-only file unchanged");
+  assert.deepEqual(namesIn(scene.ro), ["file"], "nothing created in the read-only root");
+});
