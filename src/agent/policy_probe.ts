@@ -29,8 +29,8 @@ function typeOf(path: string): number | undefined {
   }
 }
 
-/** The home directories of `/etc/passwd` (the NSS `files` database) holding a `.ssh` directory. */
-function sshDirectories(): string[] {
+/** The existing home directories of `/etc/passwd` (the NSS `files` database). */
+function homeDirectories(): string[] {
   let text: string;
   try {
     text = decoder.decode(readSmallFile("/etc/passwd"));
@@ -40,11 +40,17 @@ function sshDirectories(): string[] {
   const out = new Set<string>();
   for (const line of text.split("\n")) {
     const home = line.split(":")[5];
-    if (!home?.startsWith("/")) continue;
-    const dir = `${home === "/" ? "" : home}/.ssh`;
-    if (typeOf(dir) === FileType.S_IFDIR) out.add(dir);
+    // "/" (some system users' home) would let the agent list the whole tree: left out.
+    if (home?.startsWith("/") && home !== "/" && typeOf(home) === FileType.S_IFDIR) out.add(home);
   }
   return [...out];
+}
+
+/** The `~/.ssh` directories of {@link homeDirectories} that exist. */
+function sshDirectories(): string[] {
+  return homeDirectories().map((home) => `${home === "/" ? "" : home}/.ssh`).filter((dir) =>
+    typeOf(dir) === FileType.S_IFDIR
+  );
 }
 
 /** `Deno.permissions.querySync(descriptor)` answers `granted`. */
@@ -86,6 +92,7 @@ export const livePolicyProbe: PolicyProbe & AuditProbe = {
   },
   executable: () => decoder.decode(readLinkPath("/proc/self/exe")),
   workingDirectory: () => decoder.decode(realpathBytes(".")),
+  homeDirectories,
   sshDirectories,
   libcSymbols: boundSymbolNames,
   runtimeRules: () => runtimeRules(),

@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { AgentConfig } from "../config/config.ts";
+import { type AgentConfig, CONFINED_STATEDIR } from "../config/config.ts";
+import { makeDirectory } from "../sys/path_ops.ts";
 import { openGuestFiles } from "../sys/files/files.ts";
 import type { LinuxSysOptions } from "../sys/linux.ts";
 import { errorText } from "../sys/os_error.ts";
@@ -111,8 +112,9 @@ export function policyNotes(policy: Policy, sandbox: SandboxOutcome): StartupNot
 /**
  * Enters the sandbox of a confined profile (`./sandbox.ts`); for `full` does nothing. In the
  * process that restricts itself this does not return (it is replaced by its re-execution, which
- * arrives here again and gets the report). Before restricting, creates the log file when it is
- * missing (unless the file systems are frozen), so that the ruleset can name that one file.
+ * arrives here again and gets the report). Before restricting, creates the confined profiles'
+ * default state directory (0700) and the log file when they are missing (the log unless the
+ * file systems are frozen), so that the ruleset can name them.
  *
  * @returns How it went, or 1 after logging why the sandbox could not be entered.
  */
@@ -122,6 +124,13 @@ export function enterStartSandbox(
   log: Logger,
 ): SandboxOutcome | "launcher" | 1 {
   if (policy.sandbox === undefined) return { kind: "none" };
+  if (config.statedir === CONFINED_STATEDIR) {
+    try {
+      makeDirectory(CONFINED_STATEDIR, 0o700);
+    } catch {
+      // Exists already; or the agent reports the state directory's failure itself.
+    }
+  }
   const logfile = policy.ownFiles.get("log file");
   if (logfile !== undefined && !frozenMarkerExists(statePaths(config.statedir))) {
     try {

@@ -25,11 +25,17 @@ export interface AgentConfig {
   channelPath: string;
   /** `-l`: log file (append mode); `undefined` logs to stderr. */
   logfile?: string;
-  /** `-f`: pidfile, only written when daemonizing (default `/var/run/qemu-ga.pid`). */
+  /**
+   * `-f`: pidfile, only written when daemonizing (default `/var/run/qemu-ga.pid`;
+   * `/run/qga-deno/qemu-ga.pid` for the confined profiles).
+   */
   pidfile: string;
   /** `-F[PATH]`: fsfreeze hook script; `undefined` means no hook. */
   fsfreezeHook?: string;
-  /** `-t`: directory of `qga.state` and `qga.state.isfrozen` (default `/var/run`). */
+  /**
+   * `-t`: directory of `qga.state` and `qga.state.isfrozen` (default `/var/run`; `/run/qga-deno`
+   * for the confined profiles).
+   */
   statedir: string;
   /** `-v` / `verbose=true`: log every level instead of only error and critical. */
   verbose: boolean;
@@ -85,6 +91,13 @@ export const DEFAULT_CONFIG_PATH = "/etc/qemu/qemu-ga.conf";
 export const DEFAULT_PIDFILE = "/var/run/qemu-ga.pid";
 /** Default state directory (`<localstatedir>/run`). */
 export const DEFAULT_STATEDIR = "/var/run";
+/**
+ * Default state directory of the confined profiles: a directory of their own, created at start
+ * (0700) when missing, so that their sandbox grants one directory rather than all of `/run`.
+ */
+export const CONFINED_STATEDIR = "/run/qga-deno";
+/** Default pidfile of the confined profiles (in {@link CONFINED_STATEDIR}). */
+export const CONFINED_PIDFILE = "/run/qga-deno/qemu-ga.pid";
 /** Hook used by a bare `-F` / `--fsfreeze-hook`. */
 export const DEFAULT_FSFREEZE_HOOK = "/etc/qemu/fsfreeze-hook";
 /** Default channel path for `virtio-serial`. */

@@ -35,6 +35,8 @@ export interface PolicyProbe {
   executable(): string;
   /** The current working directory. */
   workingDirectory(): string;
+  /** The existing home directories of the passwd users. */
+  homeDirectories(): string[];
   /** The existing `~/.ssh` directories of the passwd users. */
   sshDirectories(): string[];
   /** The rules the Deno runtime itself needs (`./runtime_rules.ts`). */
@@ -195,7 +197,9 @@ export function decidePolicy(config: AgentConfig, probe: PolicyProbe): Policy {
       enabled,
       execAllow,
       ...(config.fsfreezeHook === undefined ? {} : { hook: config.fsfreezeHook }),
-      sshDirectories: enabled.has("guest-ssh-get-authorized-keys") ? probe.sshDirectories() : [],
+      ...(enabled.has("guest-ssh-get-authorized-keys")
+        ? { homes: probe.homeDirectories(), sshDirectories: probe.sshDirectories() }
+        : { homes: [], sshDirectories: [] }),
     }),
   };
 }

@@ -69,7 +69,12 @@ export interface SandboxInputs {
   readonly execAllow: readonly string[];
   /** The fsfreeze hook (`-F`), if any. */
   readonly hook?: string;
-  /** Existing `~/.ssh` directories of the passwd users. */
+  /**
+   * Existing home directories of the passwd users: listed only (a missing `~/.ssh` then answers
+   * `No such file or directory`, as in qemu-ga).
+   */
+  readonly homes: readonly string[];
+  /** Existing `~/.ssh` directories of the passwd users (a later one needs a restart). */
   readonly sshDirectories: readonly string[];
 }
 
@@ -137,6 +142,7 @@ function commandRules(inputs: SandboxInputs): LandlockRule[] {
     add(needs.lists, RIGHTS.list);
     add(needs.programs, RIGHTS.run);
     if (needs.homes !== undefined) {
+      add(inputs.homes, RIGHTS.list);
       add(inputs.sshDirectories, needs.homes === "write" ? RIGHTS.write : RIGHTS.read);
     }
     if (needs.hook && inputs.hook !== undefined) add([inputs.hook], RIGHTS.run);

@@ -66,3 +66,13 @@ export function readLinkPath(path: string | Uint8Array): Uint8Array {
     if (n < size) return buffer.slice(0, n);
   }
 }
+
+/**
+ * `mkdir(path, mode)` (as `mkdirat(AT_FDCWD, …)`): creates one directory (mode less the umask);
+ * an existing entry fails with `EEXIST`.
+ *
+ * @throws OsError when `mkdirat()` fails.
+ */
+export function makeDirectory(path: string, mode: number): void {
+  check("mkdirat", libc().mkdirat(At.AT_FDCWD, cString(path), mode));
+}

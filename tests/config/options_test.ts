@@ -244,3 +244,39 @@ Deno.test("parseCommandLine() applies socket activation when asked to", () => {
   );
   assert.equal(run([], { vars }).socketActivated, undefined);
 });
+
+Deno.test("parseCommandLine(): the confined profiles default to a state directory of their own", () => {
+  for (const profile of ["files", "readonly"]) {
+    const config = run([`--profile=${profile}`]);
+    assert.equal(config.statedir, "/run/qga-deno");
+    assert.equal(config.pidfile, "/run/qga-deno/qemu-ga.pid");
+    assert.equal(run([`--profile=${profile}`, "-t", "/x"]).statedir, "/x");
+  }
+  assert.equal(run([]).statedir, "/var/run");
+  assert.equal(run(["--profile=full"]).pidfile, "/var/run/qemu-ga.pid");
+});
+
+Deno.test("parseCommandLine(): the first --profile fixes it; a task's -- after it is dropped", () => {
+  assert.equal(run(["--profile=files", "--", "-v"]).verbose, true);
+  assert.equal(run(["--profile=files", "--profile=files"]).profile, "files");
+  const changed = exit(["--profile=files", "--profile=full"]);
+  assert.equal(changed.code, 1);
+  assert.match(changed.stderr, /built for profile 'files'; '--profile=full' cannot change it/);
+  assert.match(exit(["--profile=root"]).stderr, /unknown profile 'root'/);
+  assert.match(exit(["--json"]).stderr, /'--json' goes with '--print-policy'/);
+  assert.equal(run(["--print-policy", "--json"]).printPolicy, "json");
+  const conf = { vars: { QGA_CONF: "/c" }, files: { "/c": "[general]\nprofile=full\n" } };
+  assert.match(exit(["--profile=files"], conf).stderr, /config file names profile 'full'/);
+});
+
+Deno.test("parseCommandLine(): --file-root and --exec-allow replace the config's lists", () => {
+  const conf = {
+    vars: { QGA_CONF: "/c" },
+    files: { "/c": "[general]\nfile-roots=/a,/b:ro\nexec-allow=/x,/y\n" },
+  };
+  assert.deepEqual(run([], conf).fileRoots, ["/a", "/b:ro"]);
+  assert.deepEqual(run([], conf).execAllow, ["/x", "/y"]);
+  const cli = run(["--file-root=/c", "--file-root=/d:ro", "--exec-allow=/p,/q"], conf);
+  assert.deepEqual(cli.fileRoots, ["/c", "/d:ro"]);
+  assert.deepEqual(cli.execAllow, ["/p", "/q"]);
+});

@@ -27,6 +27,7 @@ function probe(over: Partial<PolicyProbe> = {}): PolicyProbe {
     isDirectory: (p) => p.startsWith(GRANT),
     executable: () => "/usr/bin/qga-deno",
     workingDirectory: () => "/root",
+    homeDirectories: () => ["/home/alice", "/root"],
     sshDirectories: () => ["/home/alice/.ssh"],
     runtimeRules:
       () => [{ path: "/usr", rights: ["read-file", "read-dir", "execute"], why: "runtime" }],
@@ -127,4 +128,12 @@ Deno.test("decidePolicy(): a root holding the state directory is refused; a miss
   const policy = decidePolicy(config({ profile: "files" }), probe({ isDirectory: () => false }));
   assert.match(policy.disabled.get("guest-file-open")!, /no file root/);
   assert.ok(!policy.sandbox!.rules.some((r) => r.path === GRANT));
+});
+
+Deno.test("decidePolicy(): passwd homes are listed only; existing ~/.ssh directories are read", () => {
+  const policy = decidePolicy(config({ profile: "readonly" }), probe());
+  const rules = new Map(policy.sandbox!.rules.map((r) => [r.path, r.rights]));
+  assert.deepEqual(rules.get("/home/alice"), ["read-dir"]);
+  assert.deepEqual(rules.get("/home/alice/.ssh"), ["read-file", "read-dir"]);
+  assert.deepEqual(rules.get("/root"), ["read-dir"]);
 });
