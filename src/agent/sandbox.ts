@@ -28,7 +28,7 @@
  * @module
  */
 
-import type { CapabilityName, HeldCapabilities } from "../sys/capabilities.ts";
+import type { HeldCapabilities } from "../sys/capabilities.ts";
 import type { LandlockRule, RestrictOptions, RestrictReport } from "../sys/landlock.ts";
 import type { SandboxPlan } from "../policy/sandbox_plan.ts";
 import { DAEMON_CHILD_ENV } from "./daemon.ts";

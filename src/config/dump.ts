@@ -26,7 +26,8 @@ import { escapeKeyFileValue } from "../sys/key_file.ts";
  *   daemonize: false, method: "virtio-serial",
  *   channelPath: "/dev/virtio-ports/org.qemu.guest_agent.0", pidfile: "/var/run/qemu-ga.pid",
  *   statedir: "/var/run", verbose: false, retryPath: false, blockRpcs: [], allowRpcs: [],
- *   maxFileHandles: 1024,
+ *   maxFileHandles: 1024, configFile: "/etc/qemu/qemu-ga.conf", profile: "full",
+ *   fileRoots: [], execAllow: [],
  * }); // "[general]\ndaemon=false\nmethod=virtio-serial\npath=/dev/virtio-ports/..."
  * ```
  */

@@ -94,7 +94,9 @@ Deno.test("usageText() names every option qemu-ga 7.2's -h names, in qga-deno's 
   let help72 = recordedHelp;
   if (typeof live !== "string") help72 = await oracleHelp("/nonexistent/qga.conf");
   const ours = usageText("qemu-ga", "QEMU Guest Agent 7.2.22\nqga-deno 0.1.0, profile full");
-  const options72 = [...help72.matchAll(/^\s+(-[A-Za-z]), (--[a-z-]+)/gm)].map((m) => [m[1]!, m[2]!]);
+  const options72 = [...help72.matchAll(/^\s+(-[A-Za-z]), (--[a-z-]+)/gm)].map((
+    m,
+  ) => [m[1]!, m[2]!]);
   assert.ok(options72.length >= 13, `found only ${options72.length} options in 7.2's help`);
   for (const [short, long] of options72) {
     assert.match(ours, new RegExp(`^\\s+${short}, ${long}\\b`, "m"), `${short}, ${long} missing`);
