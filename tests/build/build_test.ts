@@ -69,7 +69,12 @@ function checkPolicy(
     path: binaryPath,
     sha256: null,
     target,
-    denoFlags: [...denoFlags(permissionSet(profile, execAllow)), "--no-prompt", V8_FLAGS],
+    denoFlags: [
+      ...denoFlags(permissionSet(profile, execAllow)),
+      "--deny-import",
+      "--no-prompt",
+      V8_FLAGS,
+    ],
     args: [
       `--profile=${profile}`,
       ...(execAllow.length > 0 ? [`--exec-allow=${execAllow.join(",")}`] : []),

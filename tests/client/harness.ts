@@ -126,8 +126,12 @@ export async function runClientTask(
   const argv = options.stdinFile === undefined
     ? [...task, ...args]
     : ["/bin/sh", "-c", `exec "$@" < "${options.stdinFile}"`, "sh", ...task, ...args];
+  const cwd = options.cwd ?? "/tmp";
+  // `deno task` sets INIT_CWD only when it is unset; under `deno task test` it holds the test
+  // run's directory, so an operator's shell (where it is unset) is what this must look like.
   const result = await runToExit(argv, {
-    cwd: options.cwd ?? "/tmp",
+    cwd,
+    env: { INIT_CWD: cwd },
     timeoutMs: options.timeoutMs ?? 60_000,
   });
   return { ...result, stdoutBytes: new TextEncoder().encode(result.stdout) };
