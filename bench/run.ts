@@ -13,6 +13,10 @@
  *
  * - `--deno-flag FLAG` (repeatable): an extra `deno run` flag for qga-deno.
  * - `--entry FILE`: run qga-deno from FILE instead of the bundle (e.g. `--entry main.ts`).
+ * - `--vm`: the same comparison over the real channel, in the VM suite's guest (`vm/run.ts`;
+ *   also `deno task bench:vm`).
+ *
+ * Both hold the machine-wide VM lock (`withVmLock` of tests/vm/util.ts) while they measure.
  *
  * `-A` is required: Deno refuses `/proc/<pid>/status` to anything narrower, and the client
  * uses libc through FFI.
@@ -26,9 +30,12 @@ import { oursRun, QEMU_GA } from "./agents.ts";
 import { describeMachine, renderReport } from "./report.ts";
 import { FULL_PLAN, QUICK_PLAN } from "./plan.ts";
 import { runSuite } from "./suite.ts";
+import { vmMain } from "./vm/run.ts";
+import { progress } from "./_util.ts";
+import { withVmLock } from "../tests/vm/util.ts";
 
 const USAGE =
-  "Usage: deno run -A bench/run.ts [--quick] [--out FILE] [--deno-flag FLAG]... [--entry FILE]";
+  "Usage: deno run -A bench/run.ts [--vm] [--quick] [--out FILE] [--deno-flag FLAG]... [--entry FILE]";
 
 /**
  * Runs the benchmark and prints the report.
@@ -37,6 +44,7 @@ const USAGE =
  * @returns The exit status.
  */
 export async function main(args: string[]): Promise<number> {
+  if (args.includes("--vm")) return await vmMain(args.filter((arg) => arg !== "--vm"));
   let values: {
     quick?: boolean;
     out?: string;
@@ -95,7 +103,9 @@ export async function main(args: string[]): Promise<number> {
     const [, ...run] = agentArgv([], oursRun);
     const variant = run.map((word) => word.replace(/^\/.*\//, "")).join(" ");
     const mode = `${values.quick ? "quick" : "full"}; qga-deno: deno ${variant}`;
-    const result = await runSuite(values.quick ? QUICK_PLAN : FULL_PLAN, dir);
+    const plan = values.quick ? QUICK_PLAN : FULL_PLAN;
+    // A quiet machine: no VM suite or other benchmark at the same time.
+    const result = await withVmLock(progress, () => runSuite(plan, dir));
     const report = renderReport(machine, {
       ...result,
       seconds: (performance.now() - t0) / 1000,

@@ -27,7 +27,7 @@ import { mib, order, type PerAgent, perAgent, progress } from "./_util.ts";
 const encoder = new TextEncoder();
 
 /** Commands of the mix that tops the command count up (each answers one line in both agents). */
-const COMMAND_MIX: readonly Uint8Array[] = [
+export const COMMAND_MIX: readonly Uint8Array[] = [
   `{"execute":"guest-ping"}`,
   `{"execute":"guest-sync","arguments":{"id":12345}}`,
   `{"execute":"guest-get-time"}`,
