@@ -90,9 +90,13 @@ function transfers(guest: BenchGuest, plan: VmPlan, data: Uint8Array) {
       if (size !== data.length) throw new Error(`the agent wrote ${size} bytes`);
       verifyFile(guest.port, { path: GUEST_FILE, expected: data });
     }
-    const r = readFile(guest.port, { path: GUEST_FILE, chunkSize });
-    if (r.bytes !== data.length) throw new Error(`the agent read ${r.bytes} bytes`);
-    read.set(chunkSize, data.length / MiB / r.seconds);
+    const rates: number[] = [];
+    for (let rep = 0; rep < plan.readReps; rep++) {
+      const r = readFile(guest.port, { path: GUEST_FILE, chunkSize });
+      if (r.bytes !== data.length) throw new Error(`the agent read ${r.bytes} bytes`);
+      rates.push(data.length / MiB / r.seconds);
+    }
+    read.set(chunkSize, median(rates));
   }
   return { write, read };
 }

@@ -33,6 +33,8 @@ export interface VmPlan {
   fileSize: number;
   /** Chunk sizes of guest-file-write / guest-file-read. */
   chunkSizes: readonly number[];
+  /** Reads of the whole file per chunk size (the median counts; the write is done once). */
+  readReps: number;
   /** Wait after the transfers before the second memory reading, ms. */
   restMs: number;
   /** Sequential pings under strace (profiled pass). */
@@ -55,6 +57,7 @@ export const VM_FULL_PLAN: VmPlan = {
   mixLatencyCount: 20,
   fileSize: 8 * MiB,
   chunkSizes: [64 * 1024, MiB, 8 * MiB],
+  readReps: 3,
   restMs: 3000,
   profilePings: 200,
   profileReads: 4,
@@ -67,6 +70,7 @@ export const VM_QUICK_PLAN: VmPlan = {
   starts: 1,
   rttPings: 500,
   pipelineRounds: 1,
+  readReps: 1,
   mixCommands: 500,
   profilePings: 50,
   profileReads: 2,

@@ -230,9 +230,10 @@ function notes(
     `round trips: ${plan.warmupPings} warm-up then ${plan.rttPings} sequential pings per boot; ` +
     "context switches: every thread's voluntary + involuntary switches around them; CPU: the " +
     "threads' scheduler run time (/proc/<pid>/task/*/schedstat).",
-    `file transfers: ${mib(plan.fileSize)} MiB per chunk size and boot (written, then read) to ` +
-    "the guest's RAM-backed /tmp, timed from the first request to the last reply (open/close " +
-    "untimed); content verified once per boot; memory read through the guest shell.",
+    `file transfers: ${mib(plan.fileSize)} MiB per chunk size and boot, written once then read ` +
+    `${plan.readReps} time(s) (median), in the guest's RAM-backed /tmp, timed from the first ` +
+    "request to the last reply (open/close untimed); content verified once per boot; memory " +
+    "read through the guest shell.",
     "host CPU used by other processes while each boot was measured (QEMU and the benchmark " +
     `excluded), in cores of ${navigator.hardwareConcurrency}: ${guest.loads.join(", ")}.`,
     "per pass (qga-deno | qemu-ga): " + [
