@@ -202,6 +202,31 @@ function rows(plan: VmPlan, samples: PerAgent<BootSample[]>): Row[] {
 
 type RowOptions = Pick<Row, "better" | "digits" | "target">;
 
+/** How many round trips were slow, how far apart (in pings) and how slow, over every boot. */
+function tail(boots: BootSample[]): string {
+  let slow = 0;
+  let total = 0;
+  let runs = 0;
+  const gaps: number[] = [];
+  const times: number[] = [];
+  for (const { rtt } of boots) {
+    const limit = 4 * median(rtt);
+    let last = -1;
+    rtt.forEach((t, i) => {
+      if (t <= limit) return;
+      slow++;
+      times.push(t);
+      if (last >= 0) gaps.push(i - last);
+      if (last === i - 1) runs++;
+      last = i;
+    });
+    total += rtt.length;
+  }
+  return `${slow} of ${total}, median ${median(times).toFixed(0)} µs, median gap ` +
+    `${median(gaps).toFixed(0)} pings, ${Math.round((100 * runs) / Math.max(1, slow))} % right ` +
+    "after another slow one";
+}
+
 function notes(
   plan: VmPlan,
   samples: PerAgent<BootSample[]>,
@@ -234,6 +259,8 @@ function notes(
     `${plan.readReps} time(s) (median), in the guest's RAM-backed /tmp, timed from the first ` +
     "request to the last reply (open/close untimed); content verified once per boot; memory " +
     "read through the guest shell.",
+    `the slow round trips (over 4× the boot's median): qga-deno ${tail(samples.ours)}; ` +
+    `qemu-ga ${tail(samples.qemu)}.`,
     "host CPU used by other processes while each boot was measured (QEMU and the benchmark " +
     `excluded), in cores of ${navigator.hardwareConcurrency}: ${guest.loads.join(", ")}.`,
     "per pass (qga-deno | qemu-ga): " + [
