@@ -99,6 +99,11 @@ export class Logger {
     this.#enabled = enabled;
   }
 
+  /** True when debug lines are written (`-v`, and logging not suspended). */
+  get debugging(): boolean {
+    return this.#verbose && this.#enabled;
+  }
+
   /** True while logging is suspended. */
   get suspended(): boolean {
     return !this.#enabled;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Channel } from "../channel/channel.ts";
+import { type Channel, WRITTEN } from "../channel/channel.ts";
 import { type Dispatcher, encodeReply } from "../dispatch/dispatch.ts";
 import { JsonMessageStream } from "../stream/json_stream.ts";
 import type { Logger } from "./log.ts";
@@ -50,13 +50,9 @@ export class ServeLoop {
     while (!this.#stopRequested) {
       let chunk: Uint8Array | null | undefined;
       try {
-        // A fresh stop promise per read, dropped once the read is over: racing every read against
-        // one long-lived promise would leave a reaction on it per read, each holding the chunk
-        // read, until the agent stops (every byte received stayed in memory).
-        const stopped = new Promise<undefined>((resolve) => {
-          this.#wake = () => resolve(undefined);
-        });
-        chunk = await Promise.race([channel.read(), stopped]);
+        // Data at hand (or arriving while the channel may block for it) needs no promise.
+        chunk = channel.readSync?.();
+        if (chunk === undefined) chunk = await this.#readOrStop(channel);
       } catch (error) {
         this.#log.error(`error reading channel: ${error instanceof Error ? error.message : error}`);
         return "read-error";
@@ -65,7 +61,8 @@ export class ServeLoop {
       if (chunk === null) return "channel-closed";
       this.#busy = true;
       try {
-        await this.#serve(channel, chunk);
+        const rest = this.#serve(channel, chunk);
+        if (rest !== undefined) await rest;
       } finally {
         this.#busy = false;
       }
@@ -75,37 +72,102 @@ export class ServeLoop {
     return "stopped";
   }
 
+  /** Awaits the channel's next chunk, or undefined as soon as {@link stop} is called. */
+  #readOrStop(channel: Channel): Promise<Uint8Array | null | undefined> {
+    // A fresh stop promise per read, dropped once the read is over: racing every read against
+    // one long-lived promise would leave a reaction on it per read, each holding the chunk
+    // read, until the agent stops (every byte received stayed in memory).
+    const stopped = new Promise<undefined>((resolve) => {
+      this.#wake = () => resolve(undefined);
+    });
+    return Promise.race([channel.read(), stopped]);
+  }
+
   /**
-   * Answers the requests a chunk completes. A frame of its own: `run()` stays suspended for as
-   * long as the agent idles, and a suspended async frame keeps what its locals last held — here
-   * that would be the last request and reply, which can be tens of MiB (a 24 MiB member name is
-   * echoed in the error reply). For the same reason the garbage budget only looks at the memory
-   * figures once this frame is gone (a look from here would count the last request as live).
+   * Answers the requests a chunk completes: at once when every handler and every write completes
+   * at once (no promise, no await: `guest-ping`), else a promise for the rest. Not part of
+   * `run()`'s frame: `run()` stays suspended for as long as the agent idles, and a suspended
+   * async frame keeps what its locals last held — here that would be the last request and reply,
+   * which can be tens of MiB (a 24 MiB member name is echoed in the error reply). For the same
+   * reason the garbage budget only looks at the memory figures once this is over (a look from
+   * here would count the last request as live).
    */
-  async #serve(channel: Channel, chunk: Uint8Array): Promise<void> {
-    this.#log.debug(`read data, count: ${chunk.length}`);
+  #serve(channel: Channel, chunk: Uint8Array): Promise<void> | undefined {
+    if (this.#log.debugging) this.#log.debug(`read data, count: ${chunk.length}`);
     this.#garbage.fed(chunk.length);
     // Events are lexed one at a time, each when the previous one has been answered: a chunk of
     // garbage completes thousands of them, which would otherwise all be held at once (and be
     // promoted by V8 to its old generation, to be collected only much later).
-    for (const event of this.#stream.events(chunk)) {
+    const stream = this.#stream;
+    stream.begin(chunk);
+    let pending: Pending | undefined;
+    try {
+      pending = this.#answer(channel);
+    } catch (error) {
+      stream.end(); // lexes the rest of the chunk, its events dropped
+      throw error;
+    }
+    return pending === undefined ? undefined : this.#answerLater(channel, pending);
+  }
+
+  /** Answers events until one has to be waited for (its reply, or its write). */
+  #answer(channel: Channel): Pending | undefined {
+    const stream = this.#stream;
+    for (let event = stream.next(); event !== undefined; event = stream.next()) {
       // A stream error is encodeError()'s reply without building a QgaError (an Error, with a
       // stack trace and a decoded copy of the text) for each of thousands of garbage bytes.
       const reply = "value" in event
-        ? await this.#dispatcher.dispatch(event.value)
+        ? this.#dispatcher.dispatch(event.value)
         : encodeReply({ error: { class: "GenericError", desc: event.error } });
-      if (reply === null) {
-        this.#garbage.answered(0);
-        continue;
+      if (reply instanceof Promise) return { reply };
+      const writing = this.#send(channel, reply);
+      if (writing !== undefined) return writing;
+    }
+    return undefined;
+  }
+
+  /** The rest of {@link #serve}, one wait at a time (a loop: no frame per request). */
+  async #answerLater(channel: Channel, first: Pending): Promise<void> {
+    let pending: Pending | undefined = first;
+    try {
+      while (pending !== undefined) {
+        if ("reply" in pending) {
+          pending = this.#send(channel, await pending.reply) ?? this.#answer(channel);
+        } else {
+          this.#written(await pending.write);
+          pending = this.#answer(channel);
+        }
       }
-      this.#log.debug(`sending data, count: ${reply.length}`);
-      const failure = await channel.write(reply);
-      this.#garbage.answered(reply.length);
-      if (failure) {
-        // qemu-ga's two warnings (channel layer, then send_response's -EIO), hidden without -v.
-        this.#log.warning(`error writing to channel: ${failure.message}`);
-        this.#log.warning("error sending error response: Input/output error");
-      }
+    } catch (error) {
+      this.#stream.end();
+      throw error;
+    }
+  }
+
+  /** Writes a reply (none: nothing); a pending write when it did not complete at once. */
+  #send(channel: Channel, reply: Uint8Array | null): Pending | undefined {
+    if (reply === null) {
+      this.#garbage.answered(0);
+      return undefined;
+    }
+    if (this.#log.debugging) this.#log.debug(`sending data, count: ${reply.length}`);
+    const write = channel.write(reply);
+    this.#garbage.answered(reply.length);
+    if (write === WRITTEN) return undefined;
+    return { write };
+  }
+
+  /** Logs a failed write. */
+  #written(failure: Error | undefined): void {
+    if (failure) {
+      // qemu-ga's two warnings (channel layer, then send_response's -EIO), hidden without -v.
+      this.#log.warning(`error writing to channel: ${failure.message}`);
+      this.#log.warning("error sending error response: Input/output error");
     }
   }
 }
+
+/** What {@link ServeLoop} waits for: a handler's reply, or a write that had to wait. */
+type Pending =
+  | { readonly reply: Promise<Uint8Array | null> }
+  | { readonly write: Promise<Error | undefined> };

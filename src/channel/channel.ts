@@ -2,21 +2,18 @@
  * The channel API the serve loop uses, and the factories that open qemu-ga's four methods and an
  * inherited listening socket. Every channel is a raw file descriptor driven through libc (no Deno
  * net permission, no `-A`): synchronous non-blocking reads and writes on the JS thread, waits on
- * worker threads (see `./waiter.ts`).
+ * the JS thread while requests keep coming and on worker threads otherwise (see `./waiter.ts`).
  *
  * @module
  */
 
 import { OsError } from "../sys/os_error.ts";
 import { ChannelOpenError } from "./errors.ts";
-import {
-  ListenChannel,
-  listenSocketFamily,
-  openUnixListener,
-  openVsockListener,
-} from "./listen_channel.ts";
+import { ListenChannel, listenSocketFamily } from "./listen_channel.ts";
+import { openUnixListener, openVsockListener } from "./listen_open.ts";
 import { openIsaSerial, openVirtioSerial } from "./port_channel.ts";
 
+export { WRITTEN } from "./fd_io.ts";
 export {
   ChannelClosedError,
   ChannelOpenError,
@@ -35,10 +32,19 @@ export interface Channel {
    */
   read(): Promise<Uint8Array | null>;
   /**
+   * The next chunk when it can be had without waiting on a worker thread — data already there,
+   * or arriving while the channel may block the JS thread for it — so that a request needs no
+   * promise and no thread hand-off; undefined when {@link read} must be awaited instead (it
+   * then waits, and lets the event loop run). Null and errors as for {@link read}. Optional:
+   * {@link read} alone is a complete channel.
+   */
+  readSync?(): Uint8Array | null | undefined;
+  /**
    * Writes all of `bytes`, in order, to the current client/port, waiting for POLLOUT when it is
    * full. Never rejects: failures resolve to an Error for the agent to log — the OS reason, or a
    * {@link WriteStallError} after 30 s without progress (the reply is dropped; a socket client
-   * is disconnected).
+   * is disconnected). A write that completed at once may return {@link WRITTEN}, which needs no
+   * await.
    */
   write(bytes: Uint8Array): Promise<Error | undefined>;
   /** Releases the channel; a pending read resolves to null, a pending write to an Error. */

@@ -45,17 +45,36 @@ export interface WriteOptions {
   socket: boolean;
 }
 
+/** A write's progress, carried from its synchronous part to the rest. */
+interface WriteProgress {
+  /** Bytes written so far. */
+  off: number;
+  /** When the last byte was written (ms). */
+  lastProgress: number;
+}
+
+/**
+ * What a write that completed at once returns: one promise, resolved once, so that a reply
+ * costs no promise of its own and a caller may skip awaiting it (`write(...) === WRITTEN`).
+ */
+export const WRITTEN: Promise<undefined> = Promise.resolve(undefined);
+
 /**
  * Writes all of `bytes` in order, waiting for POLLOUT when the fd is full. Never throws:
  * resolves to undefined when everything was written, else to the reason — an {@link OsError}
  * (`Broken pipe`, `Input/output error`, ...), a {@link WriteStallError} when no byte could be
  * written for `options.stallMs`, or a {@link ChannelClosedError}.
  *
+ * The write starts on the JS thread: a reply the fd takes at once (every small one) costs one
+ * `write`/`send` and no promise of its own; while the fd is full, `poll(POLLOUT)` blocks the JS
+ * thread as long as the waiter allows (until the event loop's turn is due), then waits go to a
+ * worker thread until the fd takes data again.
+ *
  * While the fd reports POLLHUP/POLLERR without POLLOUT (a virtio-serial port whose host side is
  * gone: writes give EAGAIN and poll says HUP at once) the attempts are spaced 100 ms apart, so a
  * disconnected host cannot make the agent spin.
  */
-export async function writeAll(
+export function writeAll(
   fd: number,
   bytes: Uint8Array,
   waiter: FdWaiter,
@@ -63,24 +82,69 @@ export async function writeAll(
 ): Promise<Error | undefined> {
   const data = bytes as Uint8Array<ArrayBuffer>;
   let off = 0;
-  let lastProgress = performance.now();
-  while (off < data.length) {
+  if (data.length > 0 && !waiter.isClosed) {
+    // The common case: the fd takes the whole reply at once (no allocation, no clock reading).
+    const n = options.socket ? sendFd(fd, data, Socket.MSG_NOSIGNAL) : writeFd(fd, data);
+    if (n === data.length) return WRITTEN;
+    if (n > 0) off = n; // else writeNow() tries again and handles the outcome
+  }
+  const progress: WriteProgress = { off, lastProgress: performance.now() };
+  const outcome = writeNow(fd, data, waiter, options, progress);
+  if (outcome === true) return WRITTEN;
+  if (outcome !== false) return Promise.resolve(outcome);
+  return writeRest(fd, data, waiter, options, progress);
+}
+
+/**
+ * Writes on the JS thread: true when all is written, an Error when the write failed, false when
+ * the rest must wait on a worker thread (turn due, hang-up, or the fd stayed full).
+ */
+function writeNow(
+  fd: number,
+  data: Uint8Array<ArrayBuffer>,
+  waiter: FdWaiter,
+  options: WriteOptions,
+  progress: WriteProgress,
+): boolean | Error {
+  while (progress.off < data.length) {
     if (waiter.isClosed) return new ChannelClosedError();
-    const chunk = data.subarray(off);
+    const chunk = progress.off === 0 ? data : data.subarray(progress.off);
     const n = options.socket ? sendFd(fd, chunk, Socket.MSG_NOSIGNAL) : writeFd(fd, chunk);
     if (n > 0) {
-      off += n;
-      lastProgress = performance.now();
+      progress.off += n;
+      progress.lastProgress = performance.now();
       continue;
     }
     if (n === -Errno.EINTR) continue;
     if (n !== 0 && n !== -Errno.EAGAIN) return new OsError(-n, options.socket ? "send" : "write");
-    const left = options.stallMs - (performance.now() - lastProgress);
+    const left = options.stallMs - (performance.now() - progress.lastProgress);
+    if (left <= 0) return new WriteStallError(options.stallMs);
+    const budget = Math.min(waiter.writeBudget(), left);
+    if (budget <= 0) return false;
+    const revents = waiter.waitWritableSync(fd, budget);
+    if (!(revents & Poll.POLLOUT)) return false;
+  }
+  return true;
+}
+
+/** The rest of {@link writeAll}: waits on a worker thread, then writes on the JS thread again. */
+async function writeRest(
+  fd: number,
+  data: Uint8Array<ArrayBuffer>,
+  waiter: FdWaiter,
+  options: WriteOptions,
+  progress: WriteProgress,
+): Promise<Error | undefined> {
+  for (;;) {
+    if (waiter.isClosed) return new ChannelClosedError();
+    const left = options.stallMs - (performance.now() - progress.lastProgress);
     if (left <= 0) return new WriteStallError(options.stallMs);
     const revents = await waiter.waitWritable(fd, Math.min(WRITE_WAIT_SLICE_MS, left));
     if (!(revents & Poll.POLLOUT) && revents & (Poll.POLLHUP | Poll.POLLERR)) {
       await waiter.sleep(Math.min(HANGUP_RETRY_MS, left));
     }
+    const outcome = writeNow(fd, data, waiter, options, progress);
+    if (outcome === true) return undefined;
+    if (outcome !== false) return outcome;
   }
-  return undefined;
 }

@@ -8,23 +8,19 @@
  */
 
 import { Errno, strerror } from "../sys/errno.ts";
-import { check, closeFd, cString, errno, libc } from "../sys/libc.ts";
-import { statPath } from "../sys/fd.ts";
+import { check, closeFd, errno, libc } from "../sys/libc.ts";
 import { OsError } from "../sys/os_error.ts";
-import {
-  Epoll,
-  FileType,
-  Flock,
-  OpenFlags,
-  sockaddrUn,
-  sockaddrVm,
-  Socket,
-  SUN_PATH_MAX,
-} from "../sys/structs.ts";
+import { Epoll, Flock, OpenFlags, Socket } from "../sys/structs.ts";
 import type { Channel, ChannelOptions } from "./channel.ts";
-import { ChannelOpenError, ChannelReadError, WriteStallError } from "./errors.ts";
-import { READ_CHUNK, tryRead, WRITE_STALL_MS, writeAll } from "./fd_io.ts";
-import { parseVsockAddress, temporarySocketPath } from "./socket_address.ts";
+import { ChannelReadError, WriteStallError } from "./errors.ts";
+import {
+  READ_CHUNK,
+  tryRead,
+  WRITE_STALL_MS,
+  writeAll,
+  type WriteOptions,
+  WRITTEN,
+} from "./fd_io.ts";
 import { FdWaiter } from "./waiter.ts";
 
 /** Safety net: re-check this often even without an epoll edge. */
@@ -42,21 +38,28 @@ const TRANSIENT_ACCEPT_ERRORS = new Set<number>([
   Errno.EPERM,
 ]);
 
-/** How long a read blocks the JS thread for the next request before waiting on a worker. */
-const SYNC_WAIT_MS = 1;
-
 /** Serves the clients of one listening socket fd, one at a time. */
 export class ListenChannel implements Channel {
   #listenFd: number;
   #client = -1;
   #waiter = new FdWaiter();
   #buffer = new Uint8Array(READ_CHUNK);
-  #stallMs: number;
+  #writeOptions: WriteOptions;
+  /**
+   * A unix socket's reads take everything queued (up to the buffer's size), so a short read
+   * leaves nothing behind: the next wait needs no read that would only say EAGAIN first.
+   */
+  #drainsOnShortRead: boolean;
+  /** The last read was short and no wait has returned since: the socket is empty. */
+  #drained = false;
+  /** {@link readSync} stopped for the event loop's turn, before reading. */
+  #yieldFirst = false;
 
   /** Takes ownership of a listening socket fd (closed by {@link close}); makes it non-blocking. */
   constructor(listenFd: number, options: ChannelOptions = {}) {
     this.#listenFd = listenFd;
-    this.#stallMs = options.writeStallMs ?? WRITE_STALL_MS;
+    this.#writeOptions = { stallMs: options.writeStallMs ?? WRITE_STALL_MS, socket: true };
+    this.#drainsOnShortRead = listenSocketFamily(listenFd) === "unix-listen";
     const flags = libc().fcntl(listenFd, Flock.F_GETFL, 0);
     if (flags >= 0) libc().fcntl(listenFd, Flock.F_SETFL, flags | OpenFlags.O_NONBLOCK);
     try {
@@ -72,39 +75,82 @@ export class ListenChannel implements Channel {
     return this.#waiter.closed;
   }
 
+  /**
+   * The next chunk from the current client if it can be had on the JS thread: read at once, or
+   * after a wait on this thread while the channel is hot (see `./waiter.ts`). Undefined when the
+   * wait must go to a worker thread (no client, the channel is cold, or the event loop's turn is
+   * due); null once the channel is closed.
+   */
+  readSync(): Uint8Array | null | undefined {
+    const waiter = this.#waiter;
+    this.#yieldFirst = false;
+    for (;;) {
+      if (waiter.isClosed) return null;
+      if (this.#client < 0) return undefined;
+      const now = performance.now();
+      if (waiter.turnDue(now)) {
+        this.#yieldFirst = true;
+        return undefined;
+      }
+      if (!this.#drained) {
+        const r = tryRead(this.#client, this.#buffer);
+        if (r instanceof Uint8Array) {
+          this.#drained = this.#drainsOnShortRead && r.length < this.#buffer.length;
+          waiter.noteData(now);
+          return r;
+        }
+        if (r === "eof" || (r !== "again" && r.errno === Errno.ECONNRESET)) {
+          this.#dropClient();
+          return undefined;
+        }
+        if (r !== "again") throw new ChannelReadError(strerror(r.errno), r.errno);
+      }
+      // A client usually sends its next request within microseconds: wait for it on this
+      // thread while the channel is hot (no worker-thread hand-off).
+      const budget = waiter.readBudget(now);
+      if (budget <= 0 || !waiter.waitReadableSync(budget)) return undefined;
+      this.#drained = false;
+    }
+  }
+
   /** The next chunk from the current client, accepting the next client after a hang-up. */
   async read(): Promise<Uint8Array | null> {
-    while (!this.#waiter.isClosed) {
+    const waiter = this.#waiter;
+    while (!waiter.isClosed) {
       if (this.#client < 0) {
         const accepted = this.#accept();
-        if (accepted === "again") await this.#waiter.waitReadable(IDLE_RECHECK_MS);
-        if (accepted === "retry") await this.#waiter.sleep(ACCEPT_RETRY_MS);
+        if (accepted === "again") await waiter.waitReadable(IDLE_RECHECK_MS);
+        if (accepted === "retry") await waiter.sleep(ACCEPT_RETRY_MS);
         continue;
       }
-      const r = tryRead(this.#client, this.#buffer);
-      if (r instanceof Uint8Array) return r;
-      if (r === "again") {
-        // A client usually sends its next request within microseconds: wait for it on this
-        // thread first (no worker-thread hand-off), then hand the wait to a worker.
-        if (this.#waiter.waitReadableSync(SYNC_WAIT_MS)) continue;
-        await this.#waiter.waitReadable(IDLE_RECHECK_MS);
-      } else if (r === "eof" || r.errno === Errno.ECONNRESET) {
-        this.#dropClient();
-      } else {
-        throw new ChannelReadError(strerror(r.errno), r.errno);
+      const chunk = this.readSync();
+      if (chunk !== undefined) return chunk;
+      if (this.#client < 0) continue;
+      if (this.#yieldFirst) {
+        await waiter.yieldTurn();
+        continue;
       }
+      // Hot: the event loop's turn, without a wait (data may already be there). Cold: a long wait.
+      await waiter.waitReadable(waiter.isHot ? 0 : IDLE_RECHECK_MS);
+      this.#drained = false;
     }
     return null;
   }
 
   /** Writes all of `bytes` to the current client; drops a client that stops reading. */
-  async write(bytes: Uint8Array): Promise<Error | undefined> {
+  write(bytes: Uint8Array): Promise<Error | undefined> {
     const client = this.#client;
-    if (client < 0) return new Error("no client connected");
-    const failure = await writeAll(client, bytes, this.#waiter, {
-      stallMs: this.#stallMs,
-      socket: true,
-    });
+    if (client < 0) return Promise.resolve(new Error("no client connected"));
+    const writing = writeAll(client, bytes, this.#waiter, this.#writeOptions);
+    return writing === WRITTEN ? WRITTEN : this.#afterWrite(client, writing);
+  }
+
+  /** The end of a write that had to wait. */
+  async #afterWrite(
+    client: number,
+    writing: Promise<Error | undefined>,
+  ): Promise<Error | undefined> {
+    const failure = await writing;
     // A client that hung up (EPIPE, ECONNRESET) stays attached until its input is read to EOF,
     // as in qemu-ga: every request it sent is still parsed and run, so the message stream's state
     // after it is the same as qemu-ga's. Only a client that stalls (connected, not reading) is
@@ -139,6 +185,7 @@ export class ListenChannel implements Channel {
     }
     this.#waiter.unwatch(this.#listenFd);
     this.#client = fd;
+    this.#drained = false;
     return "accepted";
   }
 
@@ -149,89 +196,6 @@ export class ListenChannel implements Channel {
     this.#client = -1;
     // Re-arm the listening socket; a connection already waiting makes it ready at once.
     if (!this.#waiter.isClosed) this.#waiter.watch(this.#listenFd, Epoll.EPOLLIN | Epoll.EPOLLET);
-  }
-}
-
-/** socket(); throws ChannelOpenError `<what>: <strerror>`. */
-function openSocket(family: number, what: string): number {
-  const fd = libc().socket(family, Socket.SOCK_STREAM | Socket.SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new ChannelOpenError(`${what}: ${strerror(errno())}`);
-  return fd;
-}
-
-/** bind() and listen(backlog 1); throws qemu-ga's texts (the caller closes `fd`). */
-function bindAndListen(fd: number, address: Uint8Array<ArrayBuffer>, bindError: string): void {
-  if (libc().bind(fd, address, address.length) < 0) {
-    throw new ChannelOpenError(`${bindError}: ${strerror(errno())}`);
-  }
-  if (libc().listen(fd, 1) < 0) {
-    throw new ChannelOpenError(`Failed to listen on socket: ${strerror(errno())}`);
-  }
-}
-
-/**
- * True when `path` is a socket nobody listens on (a previous agent's): connecting is refused.
- * Anything else — nothing there, a regular file, a directory, a socket another process serves —
- * is left alone, and `bind()` then fails on it with `Address already in use`.
- */
-function isStaleSocket(path: Uint8Array): boolean {
-  try {
-    if ((statPath(path, { follow: false }).mode & FileType.S_IFMT) !== FileType.S_IFSOCK) {
-      return false;
-    }
-  } catch {
-    return false;
-  }
-  const fd = libc().socket(Socket.AF_UNIX, Socket.SOCK_STREAM | Socket.SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  try {
-    const address = sockaddrUn(path);
-    return libc().connect(fd, address, address.length) < 0 && errno() === Errno.ECONNREFUSED;
-  } finally {
-    closeFd(fd);
-  }
-}
-
-/**
- * Opens `unix-listen` as QEMU's `unix_listen()`: socket, length check (108 bytes), unlink of a
- * stale socket, bind, listen with backlog 1. An empty path binds a fresh
- * `<tmpdir>/qemu-socket-XXXXXX`, as QEMU does. The socket file is left in place on close.
- *
- * Unlike QEMU, which unlinks whatever is at the path, only a socket nobody listens on is
- * removed: `-p /etc/shadow` must not delete a file, and a second agent must not steal a live
- * agent's socket (both then fail to bind with `Address already in use`).
- */
-export function openUnixListener(path: string, options?: ChannelOptions): ListenChannel {
-  const fd = openSocket(Socket.AF_UNIX, "Failed to create Unix socket");
-  try {
-    const name = path === "" ? temporarySocketPath() : path;
-    const bytes = cString(name).subarray(0, -1);
-    if (bytes.length > SUN_PATH_MAX) {
-      throw new ChannelOpenError(`UNIX socket path '${name}' is too long`);
-    }
-    // The placeholder file mkstemp just made for an empty path is the agent's own to remove.
-    const removable = path === "" || isStaleSocket(bytes);
-    if (removable && libc().unlink(cString(bytes)) < 0 && errno() !== Errno.ENOENT) {
-      throw new ChannelOpenError(`Failed to unlink socket ${name}: ${strerror(errno())}`);
-    }
-    bindAndListen(fd, sockaddrUn(bytes), `Failed to bind socket to ${name}`);
-    return new ListenChannel(fd, options);
-  } catch (error) {
-    closeFd(fd);
-    throw error;
-  }
-}
-
-/** Opens `vsock-listen` on `<cid>:<port>` as QEMU's `vsock_listen_saddr()` (backlog 1). */
-export function openVsockListener(path: string, options?: ChannelOptions): ListenChannel {
-  const { cid, port } = parseVsockAddress(path);
-  const fd = openSocket(Socket.AF_VSOCK, "Failed to create socket");
-  try {
-    bindAndListen(fd, sockaddrVm(cid, port), "Failed to bind socket");
-    return new ListenChannel(fd, options);
-  } catch (error) {
-    closeFd(fd);
-    throw error;
   }
 }
 

@@ -19,7 +19,7 @@ import { OsError } from "../sys/os_error.ts";
 import { Epoll, OpenFlags, Termios, termiosBuffer } from "../sys/structs.ts";
 import type { Channel, ChannelOptions } from "./channel.ts";
 import { ChannelOpenError, ChannelReadError } from "./errors.ts";
-import { READ_CHUNK, tryRead, WRITE_STALL_MS, writeAll } from "./fd_io.ts";
+import { READ_CHUNK, tryRead, WRITE_STALL_MS, writeAll, type WriteOptions } from "./fd_io.ts";
 import { FdWaiter } from "./waiter.ts";
 
 /** Empty wake-ups within {@link STORM_WINDOW_MS} that count as a storm. */
@@ -36,10 +36,12 @@ export class PortChannel implements Channel {
   #isa: boolean;
   #waiter = new FdWaiter();
   #buffer = new Uint8Array(READ_CHUNK);
-  #stallMs: number;
+  #writeOptions: WriteOptions;
   #ended = false;
   #emptyWakeups = 0;
   #firstEmptyAt = 0;
+  /** {@link readSync} stopped for the event loop's turn, before reading. */
+  #yieldFirst = false;
   /** The fd cannot be polled (a regular file, /dev/null): wait by sleeping instead. */
   #unpollable = false;
 
@@ -50,7 +52,7 @@ export class PortChannel implements Channel {
   constructor(fd: number, isa: boolean, options: ChannelOptions = {}) {
     this.#fd = fd;
     this.#isa = isa;
-    this.#stallMs = options.writeStallMs ?? WRITE_STALL_MS;
+    this.#writeOptions = { stallMs: options.writeStallMs ?? WRITE_STALL_MS, socket: false };
     try {
       this.#waiter.watch(fd, Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLET);
     } catch (error) {
@@ -69,12 +71,26 @@ export class PortChannel implements Channel {
     return this.#waiter.closed;
   }
 
-  /** The next chunk; null once the channel is closed or (isa-serial) at EOF. */
-  async read(): Promise<Uint8Array | null> {
-    while (!this.#waiter.isClosed && !this.#ended) {
+  /**
+   * The next chunk if it can be had on the JS thread: read at once, or after a wait on this
+   * thread while the channel is hot (see `./waiter.ts`). Undefined when the wait must go to a
+   * worker thread (the channel is cold, the host side is absent, or the event loop's turn is
+   * due); null once the channel is closed or (isa-serial) at EOF.
+   */
+  readSync(): Uint8Array | null | undefined {
+    const waiter = this.#waiter;
+    this.#yieldFirst = false;
+    for (;;) {
+      if (waiter.isClosed || this.#ended) return null;
+      const now = performance.now();
+      if (waiter.turnDue(now)) {
+        this.#yieldFirst = true;
+        return undefined;
+      }
       const r = tryRead(this.#fd, this.#buffer);
       if (r instanceof Uint8Array) {
         this.#emptyWakeups = 0;
+        waiter.noteData(now);
         return r;
       }
       if (r === "eof" && this.#isa) {
@@ -86,24 +102,43 @@ export class PortChannel implements Channel {
       if (typeof r === "object" && (this.#isa || r.errno !== Errno.EIO)) {
         throw new ChannelReadError(new OsError(r.errno, "read").message, r.errno);
       }
-      // EAGAIN, or (virtio-serial) EOF/EIO: the host side is idle or absent. Wait for an edge.
-      if (this.#unpollable) {
-        await this.#waiter.sleep(THROTTLE_MS);
+      // EOF/EIO (virtio-serial): the host side is absent; wait for it on a worker.
+      if (r !== "again" || this.#unpollable) return undefined;
+      const budget = waiter.readBudget(now);
+      if (budget <= 0 || !waiter.waitReadableSync(budget)) return undefined;
+    }
+  }
+
+  /** The next chunk; null once the channel is closed or (isa-serial) at EOF. */
+  async read(): Promise<Uint8Array | null> {
+    const waiter = this.#waiter;
+    for (;;) {
+      const chunk = this.readSync();
+      if (chunk !== undefined) return chunk;
+      if (this.#yieldFirst) {
+        await waiter.yieldTurn();
         continue;
       }
-      const woken = await this.#waiter.waitReadable(IDLE_RECHECK_MS);
+      // EAGAIN, or (virtio-serial) EOF/EIO: the host side is idle or absent. Wait for an edge.
+      if (this.#unpollable) {
+        await waiter.sleep(THROTTLE_MS);
+        continue;
+      }
+      // Hot: the event loop's turn, without a wait (data may already be there). Cold: a long wait.
+      const timeout = waiter.isHot ? 0 : IDLE_RECHECK_MS;
+      const woken = await waiter.waitReadable(timeout);
+      if (waiter.isClosed || this.#ended) return null;
       if (!woken) {
-        this.#emptyWakeups = 0;
+        if (timeout > 0) this.#emptyWakeups = 0;
         continue;
       }
       await this.#throttleStorm();
     }
-    return null;
   }
 
   /** Writes all of `bytes`; a reply the host does not take within the stall time is dropped. */
   write(bytes: Uint8Array): Promise<Error | undefined> {
-    return writeAll(this.#fd, bytes, this.#waiter, { stallMs: this.#stallMs, socket: false });
+    return writeAll(this.#fd, bytes, this.#waiter, this.#writeOptions);
   }
 
   /** Wakes a pending read (it resolves to null) and closes the fd once no wait is pending. */

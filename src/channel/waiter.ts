@@ -1,12 +1,26 @@
 /**
- * Waiting for file descriptors without spinning and without blocking the JS thread.
+ * Waiting for file descriptors without spinning, and mostly without leaving the JS thread.
  *
- * Reads wait on an edge-triggered epoll set whose `epoll_wait` runs on a worker thread (a
- * `nonblocking` FFI call); writes wait with `poll(POLLOUT)`, also on a worker. Both also watch an
- * eventfd that {@link FdWaiter.close} signals, so a pending wait returns at once on close, and
- * the descriptors are released only after every pending worker call has returned — nothing is
- * left running (the process can exit, test sanitizers see no pending op) once {@link
- * FdWaiter.closed} resolves.
+ * A wait can run in two places. On the JS thread (a synchronous `epoll_wait` or `poll`): no
+ * thread hand-off, so a request that arrives wakes the agent with one thread wake-up, as qemu-ga's
+ * single-threaded main loop is woken. But nothing else runs meanwhile — no timer (the freeze
+ * watchdog), no signal listener (SIGTERM), no V8 task. On a worker thread (a `nonblocking` FFI
+ * call): the event loop runs, at the price of two more thread wake-ups (the worker's, then the
+ * JS thread's) per wait. {@link FdWaiter} picks:
+ *
+ * - **hot** — within {@link HOT_MS} of the last data — reads wait on the JS thread, writes too
+ *   (a reply is being written); each such wait lasts at most until the event loop is due for its
+ *   turn, every {@link TURN_MS};
+ * - when a turn is due, the channel yields once: a worker-thread wait with a zero timeout (it
+ *   overlaps the host's own turnaround, as it comes right after a reply) or, while data keeps
+ *   flowing, {@link FdWaiter.yieldTurn};
+ * - **cold** — an idle channel — waits on a worker, for up to a second at a time.
+ *
+ * Reads wait on an edge-triggered epoll set; writes wait with `poll(POLLOUT)`. The worker-thread
+ * waits also watch an eventfd that {@link FdWaiter.close} signals, so a pending wait returns at
+ * once on close, and the descriptors are released only after every pending worker call has
+ * returned — nothing is left running (the process can exit, test sanitizers see no pending op)
+ * once {@link FdWaiter.closed} resolves.
  *
  * Callers always try their read/write/accept first and wait only after EAGAIN (or EOF on a
  * hung-up port); with that pattern edge-triggered notification cannot miss data, and a hung-up
@@ -22,6 +36,11 @@ const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 const MAX_EVENTS = 8;
 
+/** After data, waits stay on the JS thread for this long (ms). */
+export const HOT_MS = 50;
+/** The JS thread lets the event loop run (timers, signals) at least this often (ms). */
+export const TURN_MS = 10;
+
 /** An epoll set plus a close eventfd, owned by one channel. */
 export class FdWaiter {
   #epfd: number;
@@ -32,6 +51,13 @@ export class FdWaiter {
   #cleanup: (() => void) | undefined;
   #closed: Promise<void>;
   #syncEvents = new Uint8Array(EPOLL_EVENT_SIZE * MAX_EVENTS);
+  /** One `struct pollfd` for the synchronous POLLOUT wait (its fd is set per call). */
+  #syncPoll = pollFds([[-1, Poll.POLLOUT]]);
+  #syncPollView = new DataView(this.#syncPoll.buffer);
+  /** When the event loop last ran (an awaited worker-thread call returned), ms. */
+  #lastTurn = performance.now();
+  /** When data last went through (see {@link noteData}), ms. */
+  #lastData = -Infinity;
   #resolveClosed!: () => void;
 
   /** Creates the set (throws OsError when the kernel refuses). */
@@ -72,8 +98,40 @@ export class FdWaiter {
   }
 
   /**
-   * Waits until a watched fd reports an event, `timeoutMs` passes (-1: no timeout) or the waiter
-   * is closed. Resolves to true for an event (or close), false for a timeout.
+   * Records that data went through at `now` (`performance.now()`): the channel is hot for the
+   * next {@link HOT_MS}.
+   */
+  noteData(now: number): void {
+    this.#lastData = now;
+  }
+
+  /** True within {@link HOT_MS} of the last data. */
+  get isHot(): boolean {
+    return performance.now() - this.#lastData < HOT_MS;
+  }
+
+  /** True when at `now` the event loop has not run for {@link TURN_MS}: the JS thread must yield. */
+  turnDue(now: number): boolean {
+    return now - this.#lastTurn >= TURN_MS;
+  }
+
+  /**
+   * How long (ms) the JS thread may block in a read wait at `now`: until the channel goes cold or
+   * the event loop's turn is due, whichever comes first (0 or less: wait on a worker instead).
+   */
+  readBudget(now: number): number {
+    return Math.min(HOT_MS - (now - this.#lastData), TURN_MS - (now - this.#lastTurn));
+  }
+
+  /** How long (ms) the JS thread may block in a write wait now (until the turn is due). */
+  writeBudget(): number {
+    return TURN_MS - (performance.now() - this.#lastTurn);
+  }
+
+  /**
+   * Waits on a worker thread until a watched fd reports an event, `timeoutMs` passes (-1: no
+   * timeout; 0: just look) or the waiter is closed; the event loop runs meanwhile. Resolves to
+   * true for an event (or close), false for a timeout.
    */
   async waitReadable(timeoutMs: number): Promise<boolean> {
     if (this.#closing) return true;
@@ -86,17 +144,18 @@ export class FdWaiter {
 
   /**
    * Blocks the JS thread up to `timeoutMs` for an event on a watched fd (no worker thread).
-   * Returns true for an event or a close, false after the timeout.
+   * Returns true for an event, an interrupted wait (EINTR) or a close; false after the timeout.
    */
   waitReadableSync(timeoutMs: number): boolean {
     if (this.#closing) return true;
-    return libc().epoll_wait(this.#epfd, this.#syncEvents, MAX_EVENTS, timeoutMs) !== 0 ||
+    const ms = Math.max(0, Math.ceil(timeoutMs));
+    return libc().epoll_wait(this.#epfd, this.#syncEvents, MAX_EVENTS, ms) !== 0 ||
       this.#closing;
   }
 
   /**
-   * Waits until `fd` is writable, reports an error or hang-up, `timeoutMs` passes, or the waiter
-   * is closed. Resolves to the fd's `revents` (0 on timeout or close).
+   * Waits on a worker thread until `fd` is writable, reports an error or hang-up, `timeoutMs`
+   * passes, or the waiter is closed. Resolves to the fd's `revents` (0 on timeout or close).
    */
   async waitWritable(fd: number, timeoutMs: number): Promise<number> {
     if (this.#closing) return 0;
@@ -106,6 +165,28 @@ export class FdWaiter {
     return n > 0 && !this.#closing ? pollRevents(fds, 0) : 0;
   }
 
+  /**
+   * Blocks the JS thread up to `timeoutMs` until `fd` is writable or reports an error or
+   * hang-up. Returns the fd's `revents` (0 on timeout or EINTR).
+   */
+  waitWritableSync(fd: number, timeoutMs: number): number {
+    if (this.#closing) return 0;
+    const view = this.#syncPollView;
+    view.setInt32(0, fd, true);
+    view.setInt32(4, Poll.POLLOUT, true); // events, and revents cleared
+    const ms = Math.max(0, Math.ceil(timeoutMs));
+    return libc().poll(this.#syncPoll, 1n, ms) > 0 ? view.getUint16(6, true) : 0;
+  }
+
+  /**
+   * Lets the event loop run once (timers, signal listeners): one no-op call on a worker thread,
+   * for a channel whose data keeps flowing so that it never has to wait.
+   */
+  async yieldTurn(): Promise<void> {
+    if (this.#closing) return;
+    await this.#track(libc().poll_nb(NO_FDS, 0n, 0));
+  }
+
   /** Sleeps `ms` milliseconds; {@link close} cuts the sleep short. */
   sleep(ms: number): Promise<void> {
     if (this.#closing) return Promise.resolve();
@@ -113,6 +194,7 @@ export class FdWaiter {
       const done = () => {
         clearTimeout(timer);
         this.#sleepers.delete(done);
+        this.#lastTurn = performance.now();
         resolve();
       };
       const timer = setTimeout(done, ms);
@@ -154,8 +236,14 @@ export class FdWaiter {
 
   #track<T>(call: Promise<T>): Promise<T> {
     this.#pending.add(call);
-    const forget = () => this.#pending.delete(call);
+    const forget = () => {
+      this.#pending.delete(call);
+      this.#lastTurn = performance.now();
+    };
     call.then(forget, forget);
     return call;
   }
 }
+
+/** A `struct pollfd` array passed with a count of 0: `poll(NO_FDS, 0, 0)` returns at once. */
+const NO_FDS = pollFds([[-1, 0]]);

@@ -42,6 +42,20 @@ const LONGEST_COMMAND_NAME = Math.max(...COMMANDS.map((command) => command.name.
 /** Replies with a piece at least this long are encoded piece by piece. */
 const BIG_PART = 64 * 1024;
 
+/** The value of a command without a return type: `{}`. */
+const EMPTY: QValue = {};
+/** `{"return": {}}` and a newline, the reply of every command without a return type. */
+const EMPTY_RETURN = encoder.encode(`{"return": {}}\n`);
+
+/** `{"return": {}}\n` (after 0xFF when `delimited`); shared when not delimited. */
+function emptyReturn(delimited: boolean): Uint8Array {
+  if (!delimited) return EMPTY_RETURN;
+  const out = new Uint8Array(EMPTY_RETURN.length + 1);
+  out[0] = DELIMITER;
+  out.set(EMPTY_RETURN, 1);
+  return out;
+}
+
 /** Encodes one reply line: qemu-ga's JSON text plus `\n`, optionally after a 0xFF byte. */
 export function encodeReply(reply: QValue, delimited = false): Uint8Array {
   // The writer's output is pure ASCII (one byte per UTF-16 unit), so lengths are byte counts.
@@ -82,10 +96,26 @@ export function encodeError(error: QgaError, id?: QValue): Uint8Array {
   return encodeReply(id === undefined ? { error: body } : { error: body, id });
 }
 
-function checkEnvelope(request: QValue): { name: string; args: Map<string, QValue> } {
+/** The `arguments` of a request without any (read only). */
+const NO_ARGS: Map<string, QValue> = new Map();
+
+/**
+ * Checks the request envelope as qemu-ga does; returns the command name. A request made of
+ * `execute` (a string), `arguments` (an object) and `id` alone cannot fail, in any member order:
+ * that common case is told apart without ordering the members.
+ */
+function checkEnvelope(request: QValue): string {
   if (!isQDict(request)) throw new QgaError("QMP input must be a JSON object");
+  const execute = request.get("execute");
+  const args = request.get("arguments");
+  const known = (execute === undefined ? 0 : 1) + (args === undefined ? 0 : 1) +
+    (request.has("id") ? 1 : 0);
+  if (
+    known === request.size && typeof execute === "string" && (args === undefined || isQDict(args))
+  ) {
+    return execute;
+  }
   let name: string | undefined;
-  let args: Map<string, QValue> | undefined;
   for (const key of qdictOrder([...request.keys()])) {
     const v = request.get(key)!;
     if (key === "execute") {
@@ -93,13 +123,17 @@ function checkEnvelope(request: QValue): { name: string; args: Map<string, QValu
       name = v;
     } else if (key === "arguments") {
       if (!isQDict(v)) throw new QgaError("QMP input member 'arguments' must be an object");
-      args = v;
     } else if (key !== "id") {
       throw QgaError.joined(["QMP input member '", key, "' is unexpected"]);
     }
   }
   if (name === undefined) throw new QgaError("QMP input lacks member 'execute'");
-  return { name, args: args ?? new Map() };
+  return name;
+}
+
+/** The `arguments` of a request {@link checkEnvelope} accepted. */
+function envelopeArgs(request: Map<string, QValue>): Map<string, QValue> {
+  return (request.get("arguments") as Map<string, QValue> | undefined) ?? NO_ARGS;
 }
 
 /** Runs requests one at a time and produces their reply bytes. */
@@ -122,21 +156,55 @@ export class Dispatcher {
     return findCommand(name) !== undefined && this.#options.filter.isEnabled(name);
   }
 
-  /** Handles one parsed request; resolves to the reply bytes, or null when none is due. */
-  async dispatch(request: QValue): Promise<Uint8Array | null> {
+  /**
+   * Handles one parsed request: the reply bytes, or null when none is due — at once when the
+   * handler answered at once (no promise on the path of `guest-ping`), else a promise of them.
+   * The bytes are the caller's to write, not to change (`{"return": {}}` is one shared array).
+   */
+  dispatch(request: QValue): Uint8Array | null | Promise<Uint8Array | null> {
     const id = isQDict(request) ? request.get("id") : undefined;
     try {
-      const { name, args } = checkEnvelope(request);
-      const command = this.#lookup(name);
-      const result = await this.#run(command, args);
-      if (!sendsSuccessReply(command)) return null;
-      const delimited = this.#delimitNextReply;
-      this.#delimitNextReply = false;
-      return encodeReply(id === undefined ? { return: result } : { return: result, id }, delimited);
+      const command = this.#lookup(checkEnvelope(request));
+      const result = this.#call(command, envelopeArgs(request as Map<string, QValue>));
+      if (result instanceof Promise) return this.#replyLater(command, request, id, result);
+      return this.#reply(command, id, result);
     } catch (error) {
-      this.#delimitNextReply = false;
-      return encodeError(this.#asQgaError(request, error), id);
+      return this.#errorReply(request, error, id);
     }
+  }
+
+  /** Validates the arguments and runs the handler: its value, or its promise. */
+  #call<N extends CommandName>(command: Command<N>, argsDict: Map<string, QValue>): unknown {
+    const args: ArgsOf<N> = validateArgs(command, argsDict);
+    return this.#options.handlers[command.name](args, this.#options.context);
+  }
+
+  /** The reply to a command whose handler answered `value`. */
+  #reply(command: Command, id: QValue | undefined, value: unknown): Uint8Array | null {
+    const result = "returns" in command ? shapeValue(command.returns, value) : EMPTY;
+    if (!sendsSuccessReply(command)) return null;
+    const delimited = this.#delimitNextReply;
+    this.#delimitNextReply = false;
+    if (id === undefined && result === EMPTY) return emptyReturn(delimited);
+    return encodeReply(id === undefined ? { return: result } : { return: result, id }, delimited);
+  }
+
+  async #replyLater(
+    command: Command,
+    request: QValue,
+    id: QValue | undefined,
+    pending: Promise<unknown>,
+  ): Promise<Uint8Array | null> {
+    try {
+      return this.#reply(command, id, await pending);
+    } catch (error) {
+      return this.#errorReply(request, error, id);
+    }
+  }
+
+  #errorReply(request: QValue, error: unknown, id: QValue | undefined): Uint8Array {
+    this.#delimitNextReply = false;
+    return encodeError(this.#asQgaError(request, error), id);
   }
 
   #lookup(name: string): Command {
@@ -151,16 +219,6 @@ export class Dispatcher {
       throw new QgaError(`Command ${name} has been disabled${suffix}`, "CommandNotFound");
     }
     return command;
-  }
-
-  async #run<N extends CommandName>(
-    command: Command<N>,
-    argsDict: Map<string, QValue>,
-  ): Promise<QValue> {
-    const args: ArgsOf<N> = validateArgs(command, argsDict);
-    const handler = this.#options.handlers[command.name];
-    const value = await handler(args, this.#options.context);
-    return "returns" in command ? shapeValue(command.returns, value) : {};
   }
 
   #asQgaError(request: QValue, error: unknown): QgaError {

@@ -23,6 +23,8 @@ import type { ArgsOf } from "../schema/types.ts";
 import { QgaError } from "../schema/errors.ts";
 
 const UINT64_MOD = 2n ** 64n;
+/** What a handler without arguments receives (one frozen object, no allocation per request). */
+const NO_ARGS: Record<string, never> = Object.freeze({});
 
 function typeError(path: string, expected: string): QgaError {
   return new QgaError(`Invalid parameter type for '${path}', expected: ${expected}`);
@@ -127,6 +129,7 @@ function unexpectedMember(members: readonly MemberDef[], dict: QDict, present: n
  */
 export function validateArgs<N extends CommandName>(command: Command<N>, dict: QDict): ArgsOf<N> {
   const def: CommandDef = command;
+  if (def.args === undefined && dict.size === 0) return NO_ARGS as ArgsOf<N>;
   // visitMembers() has just checked every member against this very list, which is what
   // `ArgsOf<N>` is computed from: the one place where a runtime check establishes a static type.
   return visitMembers(def.args ?? [], dict) as ArgsOf<N>;

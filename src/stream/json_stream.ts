@@ -33,6 +33,7 @@ import { TokenQueue } from "./token_queue.ts";
 export type StreamEvent = { value: QValue } | { error: string | Uint8Array };
 
 const ENCODER = new TextEncoder();
+const NO_BYTES = new Uint8Array(0);
 const STRAY_HEAD = ENCODER.encode("JSON parse error, stray '");
 
 /**
@@ -67,8 +68,14 @@ export class JsonMessageStream {
   #brackets = 0;
   #size = 0;
   #events: StreamEvent[] = [];
-  /** True while {@link events} runs: each event pauses the lexer. */
+  /** True while a {@link begin} runs: each event pauses the lexer. */
   #pull = false;
+  /** The chunk of the running {@link begin}, whether it was fed yet, and whether it is done. */
+  #chunk: Uint8Array = NO_BYTES;
+  #fed = false;
+  #done = false;
+  /** The event the lexer last paused on (at most one). */
+  #pending: StreamEvent[] = [];
 
   /**
    * Bytes of memory the stream holds for the message being assembled (a 64 MiB message holds
@@ -95,28 +102,59 @@ export class JsonMessageStream {
    * next one is asked for — so that a chunk completing thousands of events (garbage: one error
    * per stray byte) never holds them all at once. `chunk` must not change until the iteration
    * ends; it is not retained afterwards. Iterate to the end: an iteration left early lexes the
-   * rest of the chunk and drops its events.
+   * rest of the chunk and drops its events. (The generator form of {@link begin}/{@link next}.)
    */
   *events(chunk: Uint8Array): Generator<StreamEvent, void, undefined> {
-    const lexer = this.#lexer;
-    const pending: StreamEvent[] = [];
-    this.#events = pending;
-    this.#pull = true;
-    let done = false;
+    this.begin(chunk);
     try {
-      done = lexer.feed(chunk);
-      for (;;) {
-        // At most one: every event pauses the lexer.
-        while (pending.length > 0) yield pending.shift()!;
-        if (done) return;
-        done = lexer.resume();
-      }
+      for (let event = this.next(); event !== undefined; event = this.next()) yield event;
     } finally {
-      this.#pull = false;
-      if (!done) { while (!lexer.resume()); // an iteration left early
-       }
-      this.#events = [];
+      this.end();
     }
+  }
+
+  /**
+   * Starts feeding `chunk` for {@link next} to take its events one at a time, as
+   * {@link events} does, without a generator. `chunk` must not change until {@link next}
+   * returns undefined or {@link end} is called; it is not retained afterwards.
+   */
+  begin(chunk: Uint8Array): void {
+    this.#chunk = chunk;
+    this.#fed = false;
+    this.#done = false;
+    // Emptied by pop(), never by `length = 0`, which would drop the array's storage.
+    while (this.#pending.length > 0) this.#pending.pop();
+    this.#events = this.#pending;
+    this.#pull = true;
+  }
+
+  /** The next event of the chunk given to {@link begin}; undefined once it is all lexed. */
+  next(): StreamEvent | undefined {
+    const pending = this.#pending;
+    while (this.#pull) {
+      // At most one: every event pauses the lexer.
+      if (pending.length > 0) return pending.pop();
+      if (this.#done) break;
+      if (this.#fed) {
+        this.#done = this.#lexer.resume();
+      } else {
+        this.#fed = true;
+        this.#done = this.#lexer.feed(this.#chunk);
+      }
+    }
+    this.end();
+    return undefined;
+  }
+
+  /** Ends a {@link begin}: the rest of the chunk is lexed and its events dropped. */
+  end(): void {
+    if (!this.#pull) return;
+    this.#pull = false;
+    if (!this.#fed) this.#lexer.feed(this.#chunk);
+    else if (!this.#done) { while (!this.#lexer.resume()); }
+    this.#chunk = NO_BYTES;
+    while (this.#pending.length > 0) this.#pending.pop();
+    this.#events = this.#pending;
   }
 
   /** Drops the message being assembled (its memory is given back at once). */

@@ -9,6 +9,7 @@
 import type { QDict, QValue } from "../qobject/value.ts";
 import { INT64_MIN, UINT64_MAX } from "../qobject/value.ts";
 import { PARSE_ERROR_MESSAGE_MAX } from "./limits.ts";
+import { internAscii } from "./intern.ts";
 import { tenureLargeName } from "./tenure.ts";
 import { TokenType } from "./token.ts";
 import type { TokenQueue } from "./token_queue.ts";
@@ -51,19 +52,32 @@ function isWord(bytes: Uint8Array, start: number, end: number, word: readonly nu
   return true;
 }
 
+const NO_TYPES = new Uint8Array(0);
+const NO_ENDS = new Uint32Array(0);
+
 class Parser {
-  #count: number;
-  #types: Uint8Array;
-  #ends: Uint32Array;
-  #bytes: Uint8Array;
+  #count = 0;
+  #types: Uint8Array = NO_TYPES;
+  #ends: Uint32Array = NO_ENDS;
+  #bytes: Uint8Array = NO_TYPES;
   #pos = 0;
   error: string | Uint8Array | null = null;
 
-  constructor(queue: TokenQueue) {
+  /** Starts over on the tokens of `queue`. */
+  reset(queue: TokenQueue): void {
     this.#count = queue.count;
     this.#types = queue.types;
     this.#ends = queue.ends;
     this.#bytes = queue.bytes;
+    this.#pos = 0;
+    this.error = null;
+  }
+
+  /** Lets go of the queue's arrays (so that a large message's views do not outlive it). */
+  release(): void {
+    this.#types = this.#bytes = NO_TYPES;
+    this.#ends = NO_ENDS;
+    this.#count = 0;
   }
 
   /** QEMU's `parse_error()`: the first error wins. */
@@ -106,7 +120,7 @@ class Parser {
     const end = this.#ends[pos]!;
     switch (type) {
       case TokenType.PLAIN_STRING:
-        return decodeAscii(bytes.subarray(start + 1, end - 1));
+        return internAscii(bytes, start + 1, end - 1);
       case TokenType.STRING: {
         // The token's bytes are not needed again: it is unescaped where it lies.
         const value = decodeStringTokenInPlace(bytes, start, end);
@@ -185,14 +199,21 @@ class Parser {
   }
 }
 
+/** The one parser: a parse runs to its end synchronously, so one instance serves them all. */
+const PARSER = new Parser();
+
 /**
  * Parses the queued tokens of one message (QEMU's `json_parser_parse()`). String tokens are
  * unescaped in place: the queue's bytes are spent afterwards.
  */
 export function parseTokens(queue: TokenQueue): ParseResult {
-  const parser = new Parser(queue);
+  const parser = PARSER;
+  parser.reset(queue);
   const value = parser.value();
-  if (parser.error !== null) return { error: parser.error };
+  parser.release();
+  const error = parser.error;
+  parser.error = null;
+  if (error !== null) return { error };
   // Unreachable in practice: the parser never fails without recording an error.
   if (value === undefined) return { error: PARSE_ERROR_PREFIX + "premature EOI" };
   return { value };

@@ -91,15 +91,23 @@ export function closeFd(fd: number): void {
   if (fd >= 0) libc().close(fd);
 }
 
+/**
+ * A byte count for a `size_t` parameter. Deno's FFI takes a number there as well as a BigInt
+ * (its types say BigInt only); a number costs no BigInt per call on the request path.
+ */
+function size(count: number): bigint {
+  return count as unknown as bigint;
+}
+
 /** `read(2)` into `buffer`; returns the count, or -errno (never throws). */
 export function readFd(fd: number, buffer: Uint8Array<ArrayBuffer>): number {
-  const n = Number(libc().read(fd, buffer, BigInt(buffer.length)));
+  const n = libc().read(fd, buffer, size(buffer.length));
   return n < 0 ? -errno() : n;
 }
 
 /** `write(2)` of `bytes`; returns the count, or -errno (never throws). */
 export function writeFd(fd: number, bytes: Uint8Array<ArrayBuffer>): number {
-  const n = Number(libc().write(fd, bytes, BigInt(bytes.length)));
+  const n = libc().write(fd, bytes, size(bytes.length));
   return n < 0 ? -errno() : n;
 }
 
@@ -138,7 +146,7 @@ export function environmentEntries(): Uint8Array[] {
 
 /** `send(2)` of `bytes` with `flags`; returns the count, or -errno (never throws). */
 export function sendFd(fd: number, bytes: Uint8Array<ArrayBuffer>, flags: number): number {
-  const n = Number(libc().send(fd, bytes, BigInt(bytes.length), flags));
+  const n = libc().send(fd, bytes, size(bytes.length), flags);
   return n < 0 ? -errno() : n;
 }
 

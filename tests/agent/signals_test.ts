@@ -19,6 +19,7 @@ import { waitForExit } from "../helpers/proc.ts";
 /** How quickly a quit signal must end the agent. */
 const QUIT_WITHIN_MS = 2000;
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 async function exchange(agent: AgentProcess, request: string): Promise<string> {
   const client = await agent.connect(5000);
@@ -65,6 +66,45 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     }
   });
 }
+
+/** Pings sent in one write by the flooding client (about 12 MiB). */
+const FLOOD_PINGS = 500_000;
+
+Deno.test("SIGTERM stops an agent that a client keeps busy with back-to-back requests", async () => {
+  // While requests keep coming the agent waits for them on its JS thread; it must still let
+  // the event loop run, or the signal listener would never be called.
+  const dir = await Deno.makeTempDir();
+  const agent = await startOurs(`${dir}/qga.sock`, dir);
+  const conn = await Deno.connect({ transport: "unix", path: `${dir}/qga.sock` });
+  const ping = encoder.encode(`{"execute":"guest-ping"}`);
+  const flood = new Uint8Array(ping.length * FLOOD_PINGS);
+  for (let i = 0; i < FLOOD_PINGS; i++) flood.set(ping, i * ping.length);
+  const writing = conn.write(flood).catch(() => 0); // the agent may exit before taking it all
+  let replies = 0;
+  let signalled = false;
+  const buffer = new Uint8Array(65536);
+  try {
+    for (
+      let n = await conn.read(buffer);
+      n !== null;
+      n = await conn.read(buffer).catch(() => null)
+    ) {
+      for (let i = 0; i < n; i++) if (buffer[i] === 0x0a) replies++;
+      if (!signalled && replies >= 1000) {
+        Deno.kill(agent.pid, "SIGTERM"); // the agent is busy answering the flood
+        signalled = true;
+      }
+    }
+    const status = await waitForExit(agent, QUIT_WITHIN_MS);
+    assert.ok(status, `still running ${QUIT_WITHIN_MS} ms after SIGTERM`);
+    assert.deepEqual({ code: status.code, signal: status.signal }, { code: 0, signal: null });
+    assert.ok(replies < FLOOD_PINGS, `the agent answered all ${FLOOD_PINGS} pings before stopping`);
+  } finally {
+    conn.close();
+    await writing;
+    await agent.stop(1000);
+  }
+});
 
 Deno.test("an agent started frozen (qga.state.isfrozen) ignores SIGTERM and SIGINT and keeps serving", async () => {
   const dir = await Deno.makeTempDir();
