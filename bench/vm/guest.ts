@@ -73,6 +73,8 @@ export class BenchGuest {
   #pid = 0;
   /** The guest kernel's clock source (`tsc`, `hpet`, …): whether clock reads are system calls. */
   clocksource = "";
+  /** The guest kernel's transparent huge page mode (`always`, `madvise`, `never`). */
+  hugepages = "";
 
   private constructor(vm: Vm, parts: { shell: SyncShell; ref: SyncClient; port: SyncClient }) {
     this.#vm = vm;
@@ -107,6 +109,8 @@ export class BenchGuest {
       guest.clocksource = shell.check(
         "cat /sys/devices/system/clocksource/clocksource0/current_clocksource",
       ).trim();
+      const thp = shell.check("cat /sys/kernel/mm/transparent_hugepage/enabled");
+      guest.hugepages = /\[(\w+)\]/.exec(thp)?.[1] ?? thp.trim();
       shell.check(
         `mkdir -p ${quote(REPO_ROOT)}/dist && ` +
           `{ [ ! -e ${GUEST_BUNDLE} ] || cp ${GUEST_BUNDLE} ${quote(GUEST_ENTRY)}; }`,

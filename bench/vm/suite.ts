@@ -51,6 +51,7 @@ export async function runVmSuite(
   const boots: number[] = [];
   const clocksources = new Set<string>();
   const loads: string[] = [];
+  const hugepages = new Set<string>();
   for (let pass = 0; pass < plan.passes; pass++) {
     for (const kind of order(pass)) {
       const dir = `${options.dir}/p${pass}${kind}`;
@@ -64,6 +65,7 @@ export async function runVmSuite(
       try {
         boots.push(guest.uptimeMs);
         clocksources.add(guest.clocksource);
+        hugepages.add(guest.hugepages);
         progress(`  guest shell up after ${(guest.uptimeMs / 1000).toFixed(1)} s`);
         const profile = pass === 0;
         samples[kind].push(await measureBoot(guest, { kind, plan, data, profile }));
@@ -80,7 +82,12 @@ export async function runVmSuite(
   }
   return {
     rows: rows(plan, samples),
-    notes: notes(plan, samples, { boots, clocksources: [...clocksources], loads }),
+    notes: notes(plan, samples, {
+      boots,
+      clocksources: [...clocksources],
+      hugepages: [...hugepages],
+      loads,
+    }),
     profile: profileSection(samples),
   };
 }
@@ -230,7 +237,7 @@ function tail(boots: BootSample[]): string {
 function notes(
   plan: VmPlan,
   samples: PerAgent<BootSample[]>,
-  guest: { boots: number[]; clocksources: string[]; loads: string[] },
+  guest: { boots: number[]; clocksources: string[]; hugepages: string[]; loads: string[] },
 ): string[] {
   const boots = guest.boots;
   const f = (xs: number[], d = 1) => xs.map((x) => x.toFixed(d)).join(", ");
@@ -246,8 +253,9 @@ function notes(
     `${plan.passes} pass(es), alternating; guest shell up ${f(boots.map((b) => b / 1000))} s ` +
     `after QEMU started; guest clock source ${guest.clocksources.join(", ")}` +
     (guest.clocksources.every((c) => c === "tsc")
-      ? "."
-      : " (not tsc: every clock read is a system call in the guest, no vDSO)."),
+      ? ""
+      : " (not tsc: every clock read is a system call in the guest, no vDSO)") +
+    `; transparent huge pages: ${guest.hugepages.join(", ")}.`,
     "start → first reply: the guest reads its clock (busybox adjtimex) and execs the program; " +
     "a guest-ping queued on the port before is answered; the host's arrival time is put on " +
     "the guest's clock through the reference qemu-ga's guest-get-time (offset taken before " +
