@@ -153,6 +153,7 @@ export class Agent {
     try {
       return await this.#serve(this.#loop);
     } finally {
+      this.#loop.dispose();
       await this.#cleanUpFrozen(state);
       fsfreeze.dispose();
     }

@@ -3,6 +3,7 @@
  * apart from the serve loop so that `./serve.ts` reads as bytes → stream → dispatch → reply:
  *
  * - {@link GarbageBudget}: collects garbage after large requests instead of at V8's pace;
+ * - {@link RestingMemory}: once large transfers stop, hands buffers and heap back to the system;
  * - {@link fixMallocThresholds}: stops glibc's malloc from keeping freed large buffers resident.
  *
  * The V8 flags that go with them (`--max-semi-space-size=1`, `--expose-gc`, …) are the start
@@ -11,7 +12,7 @@
  * @module
  */
 
-import { setMallocThresholds } from "../sys/self_process.ts";
+import { setMallocThresholds, trimMalloc } from "../sys/malloc.ts";
 import type { JsonMessageStream } from "../stream/json_stream.ts";
 
 /** V8's `gc()`, present when the agent runs with `--expose-gc` (deno.json's start task, build.sh). */
@@ -60,10 +61,17 @@ export class GarbageBudget {
   /** A huge one was. */
   #huge = false;
   #live = Infinity;
+  /** Bytes in and out since {@link #resting} last heard of a transfer. */
+  #moved = 0;
+  #resting: RestingMemory | undefined;
 
-  /** Watches the garbage around `stream`, whose own buffer (live, not garbage) is discounted. */
-  constructor(stream: JsonMessageStream) {
+  /**
+   * Watches the garbage around `stream`, whose own buffer (live, not garbage) is discounted;
+   * tells `resting` (if given) of every MiB that goes in or out.
+   */
+  constructor(stream: JsonMessageStream, resting?: RestingMemory) {
     this.#stream = stream;
+    this.#resting = resting;
   }
 
   #used(): number {
@@ -81,6 +89,11 @@ export class GarbageBudget {
   answered(replyBytes: number): void {
     const request = this.#requestInput;
     this.#requestInput = 0;
+    this.#moved += request + replyBytes;
+    if (this.#moved >= LARGE) {
+      this.#moved = 0;
+      this.#resting?.busy();
+    }
     if (request >= HUGE_REQUEST || replyBytes >= HUGE_REQUEST) this.#huge = true;
     if (this.#huge || this.#input >= LARGE || request >= LARGE || replyBytes >= LARGE) {
       this.#large = true;
@@ -113,6 +126,57 @@ export class GarbageBudget {
     }
     collectGarbage();
     this.#live = this.#used();
+  }
+}
+
+/** How long after the last large transfer the agent counts as at rest (ms). */
+export const REST_AFTER_MS = 1000;
+
+/**
+ * Hands memory back once large transfers stop ({@link REST_AFTER_MS} after the last MiB moved):
+ * V8 grows its heap and keeps it, glibc keeps freed pages below its trim threshold, and the
+ * agent keeps buffers for the next chunk of a transfer — all of which are what a transfer needs,
+ * not what an idle agent should hold. At rest: the owner's buffers are let go (`release`), a
+ * full collection runs (with `--expose-gc`), and `malloc_trim(0)` returns malloc's free pages.
+ * One timer per transfer, re-armed as long as data keeps moving; none while the agent only
+ * answers small requests.
+ */
+export class RestingMemory {
+  #release: () => void;
+  #lastBusy = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** `release` lets go of the owner's buffers when the agent comes to rest. */
+  constructor(release: () => void) {
+    this.#release = release;
+  }
+
+  /** A MiB of transfer went through: rest comes {@link REST_AFTER_MS} after the last one. */
+  busy(): void {
+    this.#lastBusy = performance.now();
+    if (this.#timer === undefined) this.#arm(REST_AFTER_MS);
+  }
+
+  /** Cancels a pending rest (the agent is stopping). */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(ms: number): void {
+    const timer = setTimeout(() => this.#due(), ms);
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
+  }
+
+  #due(): void {
+    const quiet = performance.now() - this.#lastBusy;
+    if (quiet < REST_AFTER_MS) return this.#arm(REST_AFTER_MS - quiet);
+    this.#timer = undefined;
+    this.#release();
+    EMPTY_MATCH.exec(""); // the last large match subject, see GarbageBudget.settle()
+    collectGarbage?.();
+    trimMalloc();
   }
 }
 

@@ -10,10 +10,15 @@
  */
 
 import { type Channel, WRITTEN } from "../channel/channel.ts";
-import { type Dispatcher, encodeReply } from "../dispatch/dispatch.ts";
+import { type Dispatcher, type Reply, replyOf } from "../dispatch/dispatch.ts";
+import { StreamedReply } from "../dispatch/streamed_reply.ts";
 import { JsonMessageStream } from "../stream/json_stream.ts";
 import type { Logger } from "./log.ts";
-import { GarbageBudget } from "./memory.ts";
+import { GarbageBudget, RestingMemory } from "./memory.ts";
+import { dropReadBuffer } from "../commands/file/read_buffer.ts";
+
+/** Bytes of a large reply written at a time. */
+const REPLY_BUFFER = 256 * 1024;
 
 /** Why a serve loop ended. */
 export type ServeEnd = "stopped" | "channel-closed" | "read-error";
@@ -21,12 +26,15 @@ export type ServeEnd = "stopped" | "channel-closed" | "read-error";
 /** Serves requests from a channel until stopped, the channel ends, or a read fails. */
 export class ServeLoop {
   #stream = new JsonMessageStream();
-  #garbage = new GarbageBudget(this.#stream);
+  #resting = new RestingMemory(() => this.#releaseBuffers());
+  #garbage = new GarbageBudget(this.#stream, this.#resting);
   #dispatcher: Dispatcher;
   #log: Logger;
   #stopRequested = false;
   #busy = false;
   #wake: (() => void) | undefined;
+  /** The buffer large replies are written through, made at the first one. */
+  #scratch: Uint8Array<ArrayBuffer> | undefined;
 
   /** Creates a loop around a dispatcher; the same loop (and stream) is reused across channels. */
   constructor(dispatcher: Dispatcher, log: Logger) {
@@ -117,8 +125,8 @@ export class ServeLoop {
       // A stream error is encodeError()'s reply without building a QgaError (an Error, with a
       // stack trace and a decoded copy of the text) for each of thousands of garbage bytes.
       const reply = "value" in event
-        ? this.#dispatcher.dispatch(event.value)
-        : encodeReply({ error: { class: "GenericError", desc: event.error } });
+        ? this.#dispatcher.answer(event.value)
+        : replyOf({ error: { class: "GenericError", desc: event.error } });
       if (reply instanceof Promise) return { reply };
       const writing = this.#send(channel, reply);
       if (writing !== undefined) return writing;
@@ -145,16 +153,67 @@ export class ServeLoop {
   }
 
   /** Writes a reply (none: nothing); a pending write when it did not complete at once. */
-  #send(channel: Channel, reply: Uint8Array | null): Pending | undefined {
+  #send(channel: Channel, reply: Reply | null): Pending | undefined {
     if (reply === null) {
       this.#garbage.answered(0);
       return undefined;
     }
     if (this.#log.debugging) this.#log.debug(`sending data, count: ${reply.length}`);
-    const write = channel.write(reply);
+    const write = reply instanceof StreamedReply
+      ? this.#writeStreamed(channel, reply)
+      : channel.write(reply);
     this.#garbage.answered(reply.length);
     if (write === WRITTEN) return undefined;
     return { write };
+  }
+
+  /**
+   * Writes a reply kept in pieces through one reusable buffer, on the JS thread as long as every
+   * write completes at once; the rest in {@link #writeStreamedLater}.
+   */
+  #writeStreamed(channel: Channel, reply: StreamedReply): Promise<Error | undefined> {
+    const buffer = this.#scratch ??= new Uint8Array(REPLY_BUFFER);
+    try {
+      for (let n = reply.fill(buffer); n > 0; n = reply.fill(buffer)) {
+        const writing = channel.write(buffer.subarray(0, n));
+        if (writing !== WRITTEN) return this.#writeStreamedLater(channel, reply, writing);
+      }
+    } catch (error) {
+      reply.discard();
+      throw error;
+    }
+    return WRITTEN;
+  }
+
+  async #writeStreamedLater(
+    channel: Channel,
+    reply: StreamedReply,
+    first: Promise<Error | undefined>,
+  ): Promise<Error | undefined> {
+    const buffer = this.#scratch!;
+    try {
+      let failure = await first;
+      for (let n = failure ? 0 : reply.fill(buffer); n > 0; n = reply.fill(buffer)) {
+        failure = await channel.write(buffer.subarray(0, n));
+        if (failure) break;
+      }
+      if (failure) reply.discard();
+      return failure;
+    } catch (error) {
+      reply.discard();
+      throw error;
+    }
+  }
+
+  /** Lets go of the buffers of large transfers (the agent is at rest). */
+  #releaseBuffers(): void {
+    this.#scratch = undefined;
+    dropReadBuffer();
+  }
+
+  /** Cancels the pending hand-back of memory (the agent is stopping). */
+  dispose(): void {
+    this.#resting.dispose();
   }
 
   /** Logs a failed write. */
@@ -169,5 +228,5 @@ export class ServeLoop {
 
 /** What {@link ServeLoop} waits for: a handler's reply, or a write that had to wait. */
 type Pending =
-  | { readonly reply: Promise<Uint8Array | null> }
+  | { readonly reply: Promise<Reply | null> }
   | { readonly write: Promise<Error | undefined> };

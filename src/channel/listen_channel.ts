@@ -87,8 +87,7 @@ export class ListenChannel implements Channel {
     for (;;) {
       if (waiter.isClosed) return null;
       if (this.#client < 0) return undefined;
-      const now = performance.now();
-      if (waiter.turnDue(now)) {
+      if (waiter.mustYield()) {
         this.#yieldFirst = true;
         return undefined;
       }
@@ -96,7 +95,7 @@ export class ListenChannel implements Channel {
         const r = tryRead(this.#client, this.#buffer);
         if (r instanceof Uint8Array) {
           this.#drained = this.#drainsOnShortRead && r.length < this.#buffer.length;
-          waiter.noteData(now);
+          waiter.gotData();
           return r;
         }
         if (r === "eof" || (r !== "again" && r.errno === Errno.ECONNRESET)) {
@@ -107,7 +106,7 @@ export class ListenChannel implements Channel {
       }
       // A client usually sends its next request within microseconds: wait for it on this
       // thread while the channel is hot (no worker-thread hand-off).
-      const budget = waiter.readBudget(now);
+      const budget = waiter.readBudget();
       if (budget <= 0 || !waiter.waitReadableSync(budget)) return undefined;
       this.#drained = false;
     }

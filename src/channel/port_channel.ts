@@ -82,15 +82,14 @@ export class PortChannel implements Channel {
     this.#yieldFirst = false;
     for (;;) {
       if (waiter.isClosed || this.#ended) return null;
-      const now = performance.now();
-      if (waiter.turnDue(now)) {
+      if (waiter.mustYield()) {
         this.#yieldFirst = true;
         return undefined;
       }
       const r = tryRead(this.#fd, this.#buffer);
       if (r instanceof Uint8Array) {
         this.#emptyWakeups = 0;
-        waiter.noteData(now);
+        waiter.gotData();
         return r;
       }
       if (r === "eof" && this.#isa) {
@@ -104,7 +103,7 @@ export class PortChannel implements Channel {
       }
       // EOF/EIO (virtio-serial): the host side is absent; wait for it on a worker.
       if (r !== "again" || this.#unpollable) return undefined;
-      const budget = waiter.readBudget(now);
+      const budget = waiter.readBudget();
       if (budget <= 0 || !waiter.waitReadableSync(budget)) return undefined;
     }
   }

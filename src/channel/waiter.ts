@@ -30,6 +30,7 @@
  */
 
 import { check, closeFd, libc, pollAsync, writeFd } from "../sys/libc.ts";
+import { recordTime } from "../sys/recent_time.ts";
 import { Epoll, EPOLL_EVENT_SIZE, epollEvent, Poll, pollFds, pollRevents } from "../sys/structs.ts";
 
 const EFD_CLOEXEC = 0o2000000;
@@ -40,6 +41,11 @@ const MAX_EVENTS = 8;
 export const HOT_MS = 50;
 /** The JS thread lets the event loop run (timers, signals) at least this often (ms). */
 export const TURN_MS = 10;
+/**
+ * Reads without a wait between two looks at the clock: a clock reading is a system call in a
+ * guest without a vDSO clock (HPET), so the request path reads it once per wait, not per read.
+ */
+const CHECK_EVERY = 32;
 
 /** An epoll set plus a close eventfd, owned by one channel. */
 export class FdWaiter {
@@ -56,8 +62,13 @@ export class FdWaiter {
   #syncPollView = new DataView(this.#syncPoll.buffer);
   /** When the event loop last ran (an awaited worker-thread call returned), ms. */
   #lastTurn = performance.now();
-  /** When data last went through (see {@link noteData}), ms. */
+  /** When data last went through (see {@link gotData}), ms. */
   #lastData = -Infinity;
+  /** Data was read since the last {@link readBudget}. */
+  #fresh = false;
+  /** Reads since the clock was last looked at, and whether {@link mustYield} must look. */
+  #reads = 0;
+  #checkTurn = false;
   #resolveClosed!: () => void;
 
   /** Creates the set (throws OsError when the kernel refuses). */
@@ -98,28 +109,44 @@ export class FdWaiter {
   }
 
   /**
-   * Records that data went through at `now` (`performance.now()`): the channel is hot for the
-   * next {@link HOT_MS}.
+   * Records that data was read (no clock reading: the next {@link readBudget} dates it). Every
+   * {@link CHECK_EVERY} reads, {@link mustYield} looks at the clock.
    */
-  noteData(now: number): void {
-    this.#lastData = now;
+  gotData(): void {
+    this.#fresh = true;
+    if (++this.#reads >= CHECK_EVERY) this.#checkTurn = true;
   }
 
-  /** True within {@link HOT_MS} of the last data. */
+  /**
+   * True when the event loop's turn is due before the channel reads on. Looks at the clock only
+   * every {@link CHECK_EVERY} reads without a wait (data flowing without a pause); a wait looks
+   * at it anyway ({@link readBudget}).
+   */
+  mustYield(): boolean {
+    if (!this.#checkTurn) return false;
+    this.#checkTurn = false;
+    this.#reads = 0;
+    return performance.now() - this.#lastTurn >= TURN_MS;
+  }
+
+  /** True within {@link HOT_MS} of the last data (reads the clock). */
   get isHot(): boolean {
     return performance.now() - this.#lastData < HOT_MS;
   }
 
-  /** True when at `now` the event loop has not run for {@link TURN_MS}: the JS thread must yield. */
-  turnDue(now: number): boolean {
-    return now - this.#lastTurn >= TURN_MS;
-  }
-
   /**
-   * How long (ms) the JS thread may block in a read wait at `now`: until the channel goes cold or
-   * the event loop's turn is due, whichever comes first (0 or less: wait on a worker instead).
+   * How long (ms) the JS thread may block in a read wait now: until the channel goes cold or the
+   * event loop's turn is due, whichever comes first (0 or less: wait on a worker instead). One
+   * clock reading, which also dates the data read since the last wait.
    */
-  readBudget(now: number): number {
+  readBudget(): number {
+    const now = recordTime(performance.now());
+    if (this.#fresh) {
+      this.#fresh = false;
+      this.#lastData = now;
+    }
+    this.#reads = 0;
+    this.#checkTurn = false;
     return Math.min(HOT_MS - (now - this.#lastData), TURN_MS - (now - this.#lastTurn));
   }
 
@@ -238,7 +265,7 @@ export class FdWaiter {
     this.#pending.add(call);
     const forget = () => {
       this.#pending.delete(call);
-      this.#lastTurn = performance.now();
+      this.#lastTurn = recordTime(performance.now());
     };
     call.then(forget, forget);
     return call;

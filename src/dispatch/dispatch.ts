@@ -8,8 +8,7 @@
 
 import type { CommandContext, HandlerTable } from "../commands/context.ts";
 import { qdictOrder } from "../qobject/qdict_order.ts";
-import { isQDict, JoinedText, type QValue } from "../qobject/value.ts";
-import { toJsonParts } from "../qobject/writer.ts";
+import { isQDict, type QValue } from "../qobject/value.ts";
 import { QgaError } from "../schema/errors.ts";
 import {
   type Command,
@@ -20,8 +19,11 @@ import {
 } from "../schema/schema.ts";
 import type { ArgsOf } from "../schema/types.ts";
 import type { CommandFilter } from "./filter.ts";
+import { emptyReturn, errorReply, type Reply, replyBytes, replyOf } from "./reply.ts";
 import { shapeValue } from "./shape.ts";
 import { validateArgs } from "./validate.ts";
+
+export { encodeError, encodeReply, type Reply, replyBytes, replyOf } from "./reply.ts";
 
 /** What a {@link Dispatcher} needs. */
 export interface DispatcherOptions {
@@ -35,66 +37,10 @@ export interface DispatcherOptions {
   readonly onInternalError?: (command: string, error: unknown) => void;
 }
 
-const encoder = new TextEncoder();
-const DELIMITER = 0xFF;
 /** The length of the longest command name. */
 const LONGEST_COMMAND_NAME = Math.max(...COMMANDS.map((command) => command.name.length));
-/** Replies with a piece at least this long are encoded piece by piece. */
-const BIG_PART = 64 * 1024;
-
 /** The value of a command without a return type: `{}`. */
 const EMPTY: QValue = {};
-/** `{"return": {}}` and a newline, the reply of every command without a return type. */
-const EMPTY_RETURN = encoder.encode(`{"return": {}}\n`);
-
-/** `{"return": {}}\n` (after 0xFF when `delimited`); shared when not delimited. */
-function emptyReturn(delimited: boolean): Uint8Array {
-  if (!delimited) return EMPTY_RETURN;
-  const out = new Uint8Array(EMPTY_RETURN.length + 1);
-  out[0] = DELIMITER;
-  out.set(EMPTY_RETURN, 1);
-  return out;
-}
-
-/** Encodes one reply line: qemu-ga's JSON text plus `\n`, optionally after a 0xFF byte. */
-export function encodeReply(reply: QValue, delimited = false): Uint8Array {
-  // The writer's output is pure ASCII (one byte per UTF-16 unit), so lengths are byte counts.
-  const parts = toJsonParts(reply);
-  let length = 0;
-  let largest = 0;
-  for (const part of parts) {
-    length += part.length;
-    if (part.length > largest) largest = part.length;
-  }
-  const skip = delimited ? 1 : 0;
-  const out = new Uint8Array(skip + length + 1);
-  if (delimited) out[0] = DELIMITER;
-  if (largest < BIG_PART) {
-    encoder.encodeInto(parts.join(""), skip === 0 ? out : out.subarray(skip));
-  } else {
-    // A large piece (file data) is copied straight into place: joining would copy it once more.
-    let at = skip;
-    for (const part of parts) {
-      if (part.length < 64) {
-        for (let i = 0; i < part.length; i++) out[at + i] = part.charCodeAt(i);
-      } else {
-        encoder.encodeInto(part, out.subarray(at, at + part.length));
-      }
-      at += part.length;
-    }
-  }
-  out[out.length - 1] = 0x0a;
-  return out;
-}
-
-/** Encodes an error reply, with the request's `id` when one was seen. */
-export function encodeError(error: QgaError, id?: QValue): Uint8Array {
-  // A text joined around a piece of input is written piece by piece.
-  const pieces = error.descPieces;
-  const desc = pieces === undefined ? error.desc : new JoinedText(pieces);
-  const body = { class: error.errorClass, desc };
-  return encodeReply(id === undefined ? { error: body } : { error: body, id });
-}
 
 /** The `arguments` of a request without any (read only). */
 const NO_ARGS: Map<string, QValue> = new Map();
@@ -158,10 +104,22 @@ export class Dispatcher {
 
   /**
    * Handles one parsed request: the reply bytes, or null when none is due — at once when the
-   * handler answered at once (no promise on the path of `guest-ping`), else a promise of them.
-   * The bytes are the caller's to write, not to change (`{"return": {}}` is one shared array).
+   * handler answered at once, else a promise of them. The bytes are the caller's to write, not
+   * to change (`{"return": {}}` is one shared array). See {@link answer} for the serve loop's
+   * form, which keeps large replies in pieces.
    */
   dispatch(request: QValue): Uint8Array | null | Promise<Uint8Array | null> {
+    const reply = this.answer(request);
+    if (reply instanceof Promise) return reply.then((r) => (r === null ? null : replyBytes(r)));
+    return reply === null ? null : replyBytes(reply);
+  }
+
+  /**
+   * Handles one parsed request: its {@link Reply} (a large one in pieces), or null when none is
+   * due — at once when the handler answered at once (no promise on the path of `guest-ping`),
+   * else a promise of it.
+   */
+  answer(request: QValue): Reply | null | Promise<Reply | null> {
     const id = isQDict(request) ? request.get("id") : undefined;
     try {
       const command = this.#lookup(checkEnvelope(request));
@@ -180,13 +138,13 @@ export class Dispatcher {
   }
 
   /** The reply to a command whose handler answered `value`. */
-  #reply(command: Command, id: QValue | undefined, value: unknown): Uint8Array | null {
+  #reply(command: Command, id: QValue | undefined, value: unknown): Reply | null {
     const result = "returns" in command ? shapeValue(command.returns, value) : EMPTY;
     if (!sendsSuccessReply(command)) return null;
     const delimited = this.#delimitNextReply;
     this.#delimitNextReply = false;
     if (id === undefined && result === EMPTY) return emptyReturn(delimited);
-    return encodeReply(id === undefined ? { return: result } : { return: result, id }, delimited);
+    return replyOf(id === undefined ? { return: result } : { return: result, id }, delimited);
   }
 
   async #replyLater(
@@ -194,7 +152,7 @@ export class Dispatcher {
     request: QValue,
     id: QValue | undefined,
     pending: Promise<unknown>,
-  ): Promise<Uint8Array | null> {
+  ): Promise<Reply | null> {
     try {
       return this.#reply(command, id, await pending);
     } catch (error) {
@@ -202,9 +160,9 @@ export class Dispatcher {
     }
   }
 
-  #errorReply(request: QValue, error: unknown, id: QValue | undefined): Uint8Array {
+  #errorReply(request: QValue, error: unknown, id: QValue | undefined): Reply {
     this.#delimitNextReply = false;
-    return encodeError(this.#asQgaError(request, error), id);
+    return errorReply(this.#asQgaError(request, error), id);
   }
 
   #lookup(name: string): Command {

@@ -2,12 +2,12 @@
  * Shapes a handler's return value by its schema type before it is written: struct members are
  * re-inserted in schema order (which, with QDict ordering, gives qemu-ga's member order), absent
  * optional members are dropped, integers are made exact `bigint`s, and `plain` members stay the
- * `PlainText` their handler vouched for.
+ * `PlainText` (or `Base64Data`) their handler vouched for.
  *
  * @module
  */
 
-import { PlainText, type QPlainObject, type QValue } from "../qobject/value.ts";
+import { Base64Data, PlainText, type QPlainObject, type QValue } from "../qobject/value.ts";
 import { namedType, type TypeRef } from "../schema/schema.ts";
 
 /** Returns `value` shaped as schema type `type`; throws TypeError on a handler bug. */
@@ -43,7 +43,7 @@ export function shapeValue(type: TypeRef, value: unknown): QValue {
       continue;
     }
     if (m.plain === true) {
-      if (!(v instanceof PlainText)) {
+      if (!(v instanceof PlainText || v instanceof Base64Data)) {
         throw new TypeError(`handler returned a non-PlainText for ${m.name}`);
       }
       out[m.name] = v;

@@ -9,7 +9,7 @@
  * | `true`/`false`   | `boolean`                               |
  * | integer          | `bigint` (int64 or uint64, never a double) |
  * | float / huge int | `number` (an IEEE double, printed `%.17g`) |
- * | string           | `string` (valid Unicode) or `Uint8Array` (raw bytes, possibly invalid UTF-8); replies may also hold a {@link PlainText} or a {@link JoinedText} |
+ * | string           | `string` (valid Unicode) or `Uint8Array` (raw bytes, possibly invalid UTF-8); replies may also hold a {@link PlainText}, a {@link Base64Data} or a {@link JoinedText} |
  * | array            | `QValue[]`                              |
  * | object           | `QDict` (a `Map`, keeps insertion order) or a plain object (replies built by handlers) |
  *
@@ -26,6 +26,32 @@ export class PlainText {
   constructor(readonly text: string) {}
 
   /** The text itself (so that a `PlainText` prints and compares like its string). */
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
+ * Reply text that is the base64 of `bytes` (file data of a large `guest-file-read`). The reply
+ * is encoded piece by piece as it is written (`src/dispatch/streamed_reply.ts`), so it is never
+ * held whole, neither as text nor as bytes; `done` (if given) is called once `bytes` are no
+ * longer needed — the reply written, or dropped — so that their buffer can serve the next read.
+ */
+export class Base64Data {
+  /** Wraps the bytes to be written as base64. */
+  constructor(readonly bytes: Uint8Array, readonly done?: () => void) {}
+
+  /** Length of the base64 text (padded, no line breaks). */
+  get length(): number {
+    return Math.ceil(this.bytes.length / 3) * 4;
+  }
+
+  /** The base64 text (made on each call: for display and tests). */
+  get text(): string {
+    return this.bytes.toBase64();
+  }
+
+  /** The base64 text, as {@link text}. */
   toString(): string {
     return this.text;
   }
@@ -64,6 +90,7 @@ export type QValue =
   | number
   | string
   | PlainText
+  | Base64Data
   | JoinedText
   | Uint8Array
   | QValue[]

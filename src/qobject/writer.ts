@@ -7,7 +7,13 @@
  */
 
 import { qdictOrder } from "./qdict_order.ts";
-import { JoinedText, PlainText, type QValue } from "./value.ts";
+import { Base64Data, JoinedText, PlainText, type QValue } from "./value.ts";
+
+/**
+ * A piece of reply text: ASCII text, or file data to be written as its base64 (between the
+ * quotes the writer put around it).
+ */
+export type ReplyPart = string | Base64Data;
 
 const HEX = "0123456789ABCDEF";
 /** Characters that can be copied as they are: printable ASCII except `"` and `\`. */
@@ -46,7 +52,7 @@ export function quoteString(s: string): string {
 }
 
 /** Writes `t` as {@link quoteString} writes the joined text, into `parts`. */
-function writeJoined(t: JoinedText, parts: string[]): void {
+function writeJoined(t: JoinedText, parts: ReplyPart[]): void {
   const pieces = t.pieces;
   let last = 0; // the last code unit of the pieces so far
   for (const piece of pieces) {
@@ -150,7 +156,7 @@ export function formatDouble(x: number): string {
   return fixed;
 }
 
-function write(v: QValue | undefined, parts: string[]): void {
+function write(v: QValue | undefined, parts: ReplyPart[]): void {
   if (v === null || v === undefined) {
     parts.push("null");
   } else if (typeof v === "boolean") {
@@ -167,6 +173,8 @@ function write(v: QValue | undefined, parts: string[]): void {
     writeJoined(v, parts);
   } else if (v instanceof PlainText) {
     parts.push('"', v.text, '"');
+  } else if (v instanceof Base64Data) {
+    parts.push('"', v, '"');
   } else if (v instanceof Uint8Array) {
     parts.push(quoteBytes(v));
   } else if (Array.isArray(v)) {
@@ -207,11 +215,11 @@ export function toJson(v: QValue): string {
 
 /**
  * Serialises a value like {@link toJson} but returns the pieces of the text in order (all
- * pure ASCII), so that a caller can copy a large piece into its output buffer without first
- * joining it into one string.
+ * pure ASCII; {@link Base64Data} stands for its base64 text), so that a caller can copy a large
+ * piece into its output without first joining it into one string.
  */
-export function toJsonParts(v: QValue): string[] {
-  const parts: string[] = [];
+export function toJsonParts(v: QValue): ReplyPart[] {
+  const parts: ReplyPart[] = [];
   write(v, parts);
   return parts;
 }

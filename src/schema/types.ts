@@ -5,12 +5,12 @@
  * Mapping: `int`/`uint64` → `bigint` (never a double), `str` → `string`, `bool` → `boolean`,
  * `number` → `number`, lists → arrays, structs → objects with the wire member names, enums →
  * string literal unions, alternates → the union of their branches; a `plain` return member →
- * `PlainText`.
+ * `PlainText` or `Base64Data`.
  *
  * @module
  */
 
-import type { PlainText } from "../qobject/value.ts";
+import type { Base64Data, PlainText } from "../qobject/value.ts";
 import type { COMMANDS } from "./command_table.ts";
 import type { TYPES } from "./type_table.ts";
 
@@ -24,8 +24,12 @@ interface Member {
   readonly plain?: boolean;
 }
 
-/** The type of one member: its schema type, or {@link PlainText} for `plain` members. */
-type MemberType<E extends Member> = E["plain"] extends true ? PlainText : TypeOf<E["type"]>;
+/**
+ * The type of one member: its schema type, or for `plain` members {@link PlainText} (or
+ * {@link Base64Data}: file data written as base64).
+ */
+type MemberType<E extends Member> = E["plain"] extends true ? PlainText | Base64Data
+  : TypeOf<E["type"]>;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & unknown;
 

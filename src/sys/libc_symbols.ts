@@ -108,6 +108,8 @@ export const LIBC_SYMBOLS = {
   signal: { parameters: ["i32", "pointer"], result: "pointer" },
   getpid: { parameters: [], result: "i32" },
   mallopt: { parameters: ["i32", "i32"], result: "i32" },
+  /** `malloc_trim(pad)`: free heap pages back to the system once a transfer is over (./malloc.ts). */
+  malloc_trim: { parameters: ["usize"], result: "i32" },
   uname: { parameters: ["buffer"], result: "i32" },
   gethostname: { parameters: ["buffer", "usize"], result: "i32" },
   tzset: { parameters: [], result: "void" },

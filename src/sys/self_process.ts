@@ -213,19 +213,6 @@ export function changeDirectory(path: string): void {
   check("chdir", libc().chdir(cString(path)));
 }
 
-/** glibc's `mallopt()` parameters (malloc.h). */
-const M_TRIM_THRESHOLD = -1;
-const M_MMAP_THRESHOLD = -3;
-
-/**
- * Fixes glibc's malloc mapping and heap-trim thresholds (`mallopt(M_MMAP_THRESHOLD)`,
- * `mallopt(M_TRIM_THRESHOLD)`), which otherwise adapt upwards; see `src/agent/memory.ts` for why.
- */
-export function setMallocThresholds(thresholds: { mmap: number; trim: number }): void {
-  libc().mallopt(M_MMAP_THRESHOLD, thresholds.mmap);
-  libc().mallopt(M_TRIM_THRESHOLD, thresholds.trim);
-}
-
 function spawnCheck(call: string, result: number): void {
   // The posix_spawn family returns the error number instead of setting errno.
   if (result !== 0) throw new OsError(result, call);

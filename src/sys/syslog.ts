@@ -7,6 +7,7 @@
 
 import { statPath } from "./fd.ts";
 import { cString, libc } from "./libc.ts";
+import { recentTime } from "./recent_time.ts";
 
 const LOG_PID = 0x01;
 const LOG_DAEMON = 3 << 3;
@@ -19,9 +20,9 @@ let syslogIdent: Uint8Array<ArrayBuffer> | undefined;
 let devLogCheckedAt = -Infinity;
 let devLogPresent = false;
 
-/** True when a syslog socket exists (looked up at most once a second). */
+/** True when a syslog socket exists (looked up at most once a second, by the recent time). */
 function hasSyslog(): boolean {
-  const now = performance.now();
+  const now = recentTime();
   if (now - devLogCheckedAt >= 1000) {
     devLogCheckedAt = now;
     try {

@@ -18,17 +18,20 @@
  * @module
  */
 
-import { PlainText } from "../../qobject/value.ts";
+import { Base64Data, PlainText } from "../../qobject/value.ts";
 import { QgaError } from "../../schema/errors.ts";
 import { type FileIo, GuestFileRefusal, type Whence } from "../../sys/files/files.ts";
 import { errorText } from "../../sys/os_error.ts";
 import type { AsyncHandler } from "../context.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { FileHandle } from "./handles.ts";
+import { giveBackReadBuffer, takeReadBuffer } from "./read_buffer.ts";
 import { DEFAULT_OPEN_MODE, parseOpenMode } from "./open_mode.ts";
 
 /** `guest-file-read` count when the client gives none. */
 export const DEFAULT_READ_COUNT = 4096n;
+/** Reads of at least this many bytes are base64-encoded as their reply is written. */
+const STREAMED_READ = 16 * 1024;
 /** Largest accepted `guest-file-read` count (48 MiB). */
 export const MAX_READ_COUNT = 50331648n;
 /** Error text qemu-ga returns when the handle counter cannot be persisted. */
@@ -108,19 +111,25 @@ export const guestFileRead: AsyncHandler<"guest-file-read"> = async (args, ctx) 
   const count = args.count ?? DEFAULT_READ_COUNT;
   if (count < 0n || count > MAX_READ_COUNT) throw invalidCount(count);
   if (count === 0n) return { count: 0n, "buf-b64": new PlainText(""), eof: false };
-  const buf = new Uint8Array(Number(count));
+  const buf = takeReadBuffer(Number(count));
   let result: { count: number; eof: boolean };
   try {
     result = await handle.run((io) => io.readFully(buf));
   } catch (error) {
+    giveBackReadBuffer(buf);
     ctx.log.audit(`guest-file-write failed, handle: ${args.handle}`); // sic, as qemu-ga
     throw new QgaError(`failed to read file: ${errorText(error)}`);
   }
-  return {
-    count: BigInt(result.count),
-    "buf-b64": new PlainText(encodeBase64(buf.subarray(0, result.count))),
-    eof: result.eof,
-  };
+  const data = buf.subarray(0, result.count);
+  let text: PlainText | Base64Data;
+  if (result.count < STREAMED_READ) {
+    text = new PlainText(encodeBase64(data));
+    giveBackReadBuffer(buf);
+  } else {
+    // Encoded as the reply is written, a buffer at a time; the read buffer comes back then.
+    text = new Base64Data(data, () => giveBackReadBuffer(buf));
+  }
+  return { count: BigInt(result.count), "buf-b64": text, eof: result.eof };
 };
 
 /** `guest-file-write`: writes the decoded bytes (the first `count` of them). */
