@@ -29,7 +29,7 @@
  * @module
  */
 
-import { check, closeFd, libc, pollAsync, writeFd } from "../sys/libc.ts";
+import { check, closeFd, epollWaitSync, libc, pollAsync, pollSync, writeFd } from "../sys/libc.ts";
 import { recordTime } from "../sys/recent_time.ts";
 import { Epoll, EPOLL_EVENT_SIZE, epollEvent, Poll, pollFds, pollRevents } from "../sys/structs.ts";
 
@@ -176,8 +176,7 @@ export class FdWaiter {
   waitReadableSync(timeoutMs: number): boolean {
     if (this.#closing) return true;
     const ms = Math.max(0, Math.ceil(timeoutMs));
-    return libc().epoll_wait(this.#epfd, this.#syncEvents, MAX_EVENTS, ms) !== 0 ||
-      this.#closing;
+    return epollWaitSync(this.#epfd, this.#syncEvents, MAX_EVENTS, ms) !== 0 || this.#closing;
   }
 
   /**
@@ -202,7 +201,7 @@ export class FdWaiter {
     view.setInt32(0, fd, true);
     view.setInt32(4, Poll.POLLOUT, true); // events, and revents cleared
     const ms = Math.max(0, Math.ceil(timeoutMs));
-    return libc().poll(this.#syncPoll, 1n, ms) > 0 ? view.getUint16(6, true) : 0;
+    return pollSync(this.#syncPoll, ms) > 0 ? view.getUint16(6, true) : 0;
   }
 
   /**

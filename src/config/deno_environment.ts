@@ -14,6 +14,20 @@ import { OsError } from "../sys/os_error.ts";
 import { readRegularFile } from "../sys/path_ops.ts";
 import type { ParseEnvironment } from "./options.ts";
 
+/**
+ * `Deno.errors.NotFound` without a stack trace (a missing config file is the rule, and a stack
+ * captured under the bundle's top-level code costs a recompilation of all of it, see OsError).
+ */
+function notFound(message: string): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new Deno.errors.NotFound(message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** What the caller supplies besides the process itself. */
 export interface DenoEnvironmentOptions {
   /** Every registered command, in registration order, for `-b help`. */
@@ -53,7 +67,7 @@ export function denoParseEnvironment(options: DenoEnvironmentOptions): ParseEnvi
       } catch (error) {
         // `ParseEnvironment.readTextFile` reports a missing file as Deno.errors.NotFound.
         const os = OsError.from(error);
-        if (os?.errno === Errno.ENOENT) throw new Deno.errors.NotFound(os.message);
+        if (os?.errno === Errno.ENOENT) throw notFound(os.message);
         throw error;
       }
       if (bytes === undefined) throw new Error("Not a regular file");

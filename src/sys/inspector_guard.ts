@@ -11,9 +11,9 @@
  * So the guard:
  * 1. sets SIGUSR1 to SIG_IGN at once (before Deno's handler exists the default action would
  *    kill the agent);
- * 2. polls the disposition with `sigaction(SIGUSR1, NULL, &old)` — every 5 ms while the
- *    installation is due (250–1500 ms after start), every 20 ms otherwise — and puts SIG_IGN back
- *    as soon as anything else appears, then keeps checking for 2 s;
+ * 2. polls the disposition with `sigaction(SIGUSR1, NULL, &old)` — from 50 ms after start, every
+ *    5 ms while the installation is due (250–1500 ms after start), every 20 ms otherwise — and
+ *    puts SIG_IGN back as soon as anything else appears, then keeps checking for 2 s;
  * 3. reserves 127.0.0.1:9229 from the start until 500 ms after Deno's handler was replaced: a
  *    TCP socket made through libc, bound (without SO_REUSEADDR) but not listening, so that a
  *    SIGUSR1 landing in the few milliseconds between Deno's installation and the next poll starts
@@ -23,7 +23,8 @@
  *    Deno's inspector cannot bind it either.
  *
  * If no handler shows up within 10 s (a runtime without the feature) the polling slows down
- * (up to every 5 s) but never stops. All timers are unref'd.
+ * (up to every 5 s) but never stops. All timers are unref'd; the first poll waits on a worker
+ * thread instead (see the end of {@link guardAgainstInspectorSignal}).
  *
  * @module
  */
@@ -32,6 +33,8 @@ import { closeFd, libc } from "./libc.ts";
 import { setSignalDisposition, signalDisposition } from "./posix.ts";
 import { Sigaction, Signal, sockaddrIn, Socket } from "./structs.ts";
 
+/** When the first poll comes (ms after the guard starts). */
+const FIRST_POLL_MS = 50;
 /** Poll interval while Deno's installation is due, and otherwise. */
 const FAST_POLL_MS = 5;
 const POLL_MS = 20;
@@ -83,7 +86,9 @@ export function guardAgainstInspectorSignal(): () => void {
     closeFd(portFd);
     portFd = -1;
   };
+  let stopped = false;
   const stop = () => {
+    stopped = true;
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     releasePort();
@@ -130,6 +135,11 @@ export function guardAgainstInspectorSignal(): () => void {
     // As above.
   }
   if (replacedAt === undefined) portFd = holdInspectorPort();
-  tick();
+  // The first poll comes after a sleep on a worker thread, not a timer: a process's first timer
+  // costs ~5 ms (Deno loads its timer machinery then), which would delay the agent's first reply.
+  // Deno's handler is due hundreds of milliseconds later, and the port is held meanwhile.
+  libc().usleep_nb(FIRST_POLL_MS * 1000).then(() => {
+    if (!stopped) tick();
+  });
   return stop;
 }

@@ -107,6 +107,8 @@ export const LIBC_SYMBOLS = {
   sigaction: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   signal: { parameters: ["i32", "pointer"], result: "pointer" },
   getpid: { parameters: [], result: "i32" },
+  /** `usleep(us)` on a worker thread: a wait that is not a timer (./inspector_guard.ts). */
+  usleep_nb: { name: "usleep", parameters: ["u32"], result: "i32", nonblocking: true },
   mallopt: { parameters: ["i32", "i32"], result: "i32" },
   /** `malloc_trim(pad)`: free heap pages back to the system once a transfer is over (./malloc.ts). */
   malloc_trim: { parameters: ["usize"], result: "i32" },

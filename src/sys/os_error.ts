@@ -43,13 +43,19 @@ export class OsError extends Error {
   readonly call: string | undefined;
 
   /**
-   * Creates the error.
+   * Creates the error, without a stack trace: an OS failure is an expected outcome that callers
+   * turn into a reply or a log line, and capturing a stack costs a walk of it — and, with the
+   * bundle's top-level code on the stack, a recompilation of all of it for its source positions
+   * the first time (≈10 ms of the agent's start-up, where a missing config file is the rule).
    *
    * @param errno The errno value.
    * @param call The failing call, e.g. `open`.
    */
   constructor(errno: number, call?: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(strerror(errno));
+    Error.stackTraceLimit = limit;
     this.name = "OsError";
     this.errno = errno;
     this.code = errnoName(errno);
