@@ -14,7 +14,9 @@
  * - when a turn is due, the channel yields once: a worker-thread wait with a zero timeout (it
  *   overlaps the host's own turnaround, as it comes right after a reply) or, while data keeps
  *   flowing, {@link FdWaiter.yieldTurn};
- * - **cold** — an idle channel — waits on a worker, for up to a second at a time.
+ * - **cold** — an idle channel — waits on a worker, for up to a second at a time; so does a
+ *   hot one while work that needs the event loop is pending (`../sys/loop_work.ts`: a
+ *   guest-exec child's output being read).
  *
  * Reads wait on an edge-triggered epoll set; writes wait with `poll(POLLOUT)`. The worker-thread
  * waits also watch an eventfd that {@link FdWaiter.close} signals, so a pending wait returns at
@@ -30,6 +32,7 @@
  */
 
 import { check, closeFd, epollWaitSync, libc, pollAsync, pollSync, writeFd } from "../sys/libc.ts";
+import { loopWorkPending } from "../sys/loop_work.ts";
 import { recordTime } from "../sys/recent_time.ts";
 import { Epoll, EPOLL_EVENT_SIZE, epollEvent, Poll, pollFds, pollRevents } from "../sys/structs.ts";
 
@@ -147,11 +150,13 @@ export class FdWaiter {
     }
     this.#reads = 0;
     this.#checkTurn = false;
+    if (loopWorkPending()) return 0;
     return Math.min(HOT_MS - (now - this.#lastData), TURN_MS - (now - this.#lastTurn));
   }
 
   /** How long (ms) the JS thread may block in a write wait now (until the turn is due). */
   writeBudget(): number {
+    if (loopWorkPending()) return 0;
     return TURN_MS - (performance.now() - this.#lastTurn);
   }
 

@@ -829,7 +829,11 @@ for (
     ["nul-in-user", `${NO_USER}\\u0000root`],
   ]
 ) {
-  add("info", `ssh-get-keys-${name}`, exec("guest-ssh-get-authorized-keys", `{"username":"${user}"}`));
+  add(
+    "info",
+    `ssh-get-keys-${name}`,
+    exec("guest-ssh-get-authorized-keys", `{"username":"${user}"}`),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

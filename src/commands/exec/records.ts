@@ -19,6 +19,7 @@
  */
 
 import { QgaError } from "../../schema/errors.ts";
+import { beginLoopWork } from "../../sys/loop_work.ts";
 import type { ChildExit, Processes, SpawnedChild } from "../../sys/processes.ts";
 import { CapturedOutput, captureStream, OutputBudget } from "./capture.ts";
 
@@ -48,13 +49,18 @@ export class ExecRecord {
   readonly err: CapturedOutput | undefined;
   #exit: ChildExit | undefined;
   #open = 0;
+  /** Ends the record's claim on the event loop (`../../sys/loop_work.ts`) once it has exited. */
+  #endLoopWork = beginLoopWork();
 
   /** Starts following `child`, capturing into memory taken from `budget`. */
   constructor(child: SpawnedChild, budget: OutputBudget) {
     this.pid = child.pid;
     this.out = child.stdout ? this.#follow(child.stdout, new CapturedOutput(budget)) : undefined;
     this.err = child.stderr ? this.#follow(child.stderr, new CapturedOutput(budget)) : undefined;
-    void child.exit.then((exit) => (this.#exit = exit));
+    void child.exit.then((exit) => {
+      this.#exit = exit;
+      this.#settle();
+    });
   }
 
   /** How the child ended, once it has. */
@@ -75,8 +81,15 @@ export class ExecRecord {
 
   #follow(stream: ReadableStream<Uint8Array>, capture: CapturedOutput): CapturedOutput {
     this.#open++;
-    void captureStream(stream, capture).finally(() => this.#open--);
+    void captureStream(stream, capture).finally(() => {
+      this.#open--;
+      this.#settle();
+    });
     return capture;
+  }
+
+  #settle(): void {
+    if (this.exited) this.#endLoopWork();
   }
 }
 

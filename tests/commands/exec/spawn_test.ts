@@ -17,6 +17,7 @@ import {
 } from "../../../src/sys/processes/program_search.ts";
 import { environmentRecord, findProgramInPath } from "../../../src/sys/processes/spawn.ts";
 import { sharedPoller } from "../../../src/sys/processes/pipe_stream.ts";
+import { waitFor } from "../../helpers/async.ts";
 
 const dec = new TextDecoder();
 const processes = new DenoProcesses();
@@ -209,6 +210,8 @@ Deno.test("spawn: the PATH search skips non-executables (EACCES wins if nothing 
 });
 
 Deno.test("spawn: input the child never reads ends with a write error, and no descriptor is left open", async () => {
+  // The shared poller's wake-up pipe is made on first use and kept: make it before counting.
+  await run({ path: "/bin/sh", args: ["-c", "echo x"], capture: "merged" });
   const before = openFds();
   const big = await run({ path: "/bin/true", input: new Uint8Array(4 << 20) });
   assert.equal("input" in big && big.input, "Broken pipe");
@@ -216,6 +219,8 @@ Deno.test("spawn: input the child never reads ends with a write error, and no de
     await run({ path: "/bin/sh", args: ["-c", "echo x; echo y >&2"], capture: "merged" });
     await run({ path: "/bin/cat", input: new Uint8Array(10), capture: "separated" });
   }
+  // Closing a child's pipes may finish a moment after run() returns; a leak never does.
+  await waitFor(() => openFds() === before, 2000);
   assert.equal(openFds(), before);
 });
 
