@@ -15,6 +15,7 @@ import {
   ORACLE_PATH,
   oracleArgv,
   oursArgv,
+  startTaskRun,
 } from "../tests/helpers/agent_process.ts";
 import { sleepSync, SyncClient, tryConnect } from "./sync_client.ts";
 
@@ -110,27 +111,7 @@ export class RunningAgent {
     const argv = kind === "qemu"
       ? oracleArgv(socket, stateDir)
       : oursArgv(socket, stateDir, [], oursRun);
-    const t0 = performance.now();
-    const child = AgentProcess.spawn({ argv });
-    let fd = -1;
-    let failure: string | undefined;
-    for (let attempt = 1; (fd = tryConnect(socket)) < 0; attempt++) {
-      if (attempt % 100 === 0) {
-        if (isZombie(child.pid)) failure = "exited before listening";
-        else if (performance.now() - t0 > START_TIMEOUT_MS) failure = "did not listen in time";
-        if (failure) break;
-      }
-      sleepSync(100);
-    }
-    if (failure) {
-      child.kill("SIGKILL");
-      const { code } = await child.stop();
-      throw new Error(`${kind} ${failure} on ${socket} (status ${code}): ${child.stderr()}`);
-    }
-    const client = new SyncClient(fd);
-    const reply = new TextDecoder().decode(client.call(PING));
-    const startMs = performance.now() - t0;
-    if (reply !== `{"return": {}}`) throw new Error(`${kind} answered the first ping: ${reply}`);
+    const { child, client, startMs } = await spawnAndPing(kind, { argv, socket });
     return new RunningAgent(kind, child, { client, startMs });
   }
 
@@ -159,6 +140,70 @@ export class RunningAgent {
     this.client.close();
     return { code: status.code, stderr: this.#child.stderr() };
   }
+}
+
+/**
+ * Spawns `argv` (which listens on `socket`) and times it from the spawn to the first reply to
+ * `guest-ping`: connects every 100 µs (blocking the event loop, for precision) until the socket
+ * accepts, then sends the ping and waits for the reply.
+ *
+ * @param label What is started (for errors).
+ * @param options The command line and its socket.
+ * @returns The process, its connected client, and the milliseconds to the first reply.
+ * @throws Error with the process's stderr when it exits or does not listen within 15 s.
+ */
+async function spawnAndPing(
+  label: string,
+  options: { argv: string[]; socket: string },
+): Promise<{ child: AgentProcess; client: SyncClient; startMs: number }> {
+  const { argv, socket } = options;
+  const t0 = performance.now();
+  const child = AgentProcess.spawn({ argv });
+  let fd = -1;
+  let failure: string | undefined;
+  for (let attempt = 1; (fd = tryConnect(socket)) < 0; attempt++) {
+    if (attempt % 100 === 0) {
+      if (isZombie(child.pid)) failure = "exited before listening";
+      else if (performance.now() - t0 > START_TIMEOUT_MS) failure = "did not listen in time";
+      if (failure) break;
+    }
+    sleepSync(100);
+  }
+  if (failure) {
+    child.kill("SIGKILL");
+    const { code } = await child.stop();
+    throw new Error(`${label} ${failure} on ${socket} (status ${code}): ${child.stderr()}`);
+  }
+  const client = new SyncClient(fd);
+  const reply = new TextDecoder().decode(client.call(PING));
+  const startMs = performance.now() - t0;
+  if (reply !== `{"return": {}}`) throw new Error(`${label} answered the first ping: ${reply}`);
+  return { child, client, startMs };
+}
+
+/** The minimal Deno ping server (`ping_floor.js`): the floor of start → first reply. */
+const PING_FLOOR = new URL("./ping_floor.js", import.meta.url).pathname;
+
+/**
+ * Starts the minimal Deno ping server once — `deno run -A` with the V8 flags qga-deno runs with
+ * (`deno task start`'s), on a unix socket in `dir` — and stops it again.
+ *
+ * @param dir A directory for its socket.
+ * @returns Milliseconds from the spawn to its first reply to `guest-ping`.
+ */
+export async function floorStart(dir: string): Promise<number> {
+  const socket = `${dir}/floor.sock`;
+  try {
+    Deno.removeSync(socket);
+  } catch {
+    // Not there.
+  }
+  const v8Flags = startTaskRun().flags.filter((flag) => flag.startsWith("--v8-flags="));
+  const argv = [Deno.execPath(), "run", "-A", ...v8Flags, PING_FLOOR, socket];
+  const { child, client, startMs } = await spawnAndPing("the Deno ping floor", { argv, socket });
+  client.close();
+  await child.stop(5000);
+  return startMs;
 }
 
 /** The qemu-ga binary, for the report. */
