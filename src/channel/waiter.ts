@@ -154,10 +154,13 @@ export class FdWaiter {
     return Math.min(HOT_MS - (now - this.#lastData), TURN_MS - (now - this.#lastTurn));
   }
 
-  /** How long (ms) the JS thread may block in a write wait now (until the turn is due). */
-  writeBudget(): number {
+  /**
+   * How long (ms) the JS thread may block in a write wait now (until the turn is due); `now` is
+   * a `performance.now()` reading the caller has taken anyway.
+   */
+  writeBudget(now: number = performance.now()): number {
     if (loopWorkPending()) return 0;
-    return TURN_MS - (performance.now() - this.#lastTurn);
+    return TURN_MS - (now - this.#lastTurn);
   }
 
   /**
