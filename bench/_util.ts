@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseArgs } from "node:util";
 import { AGENT_KINDS, type AgentKind } from "./agents.ts";
 
 /** One value per agent. */
@@ -28,4 +29,48 @@ export function progress(message: string): void {
 /** Bytes to MiB. */
 export function mib(bytes: number): number {
   return bytes / (1 << 20);
+}
+
+/** The options both benchmarks (`bench/run.ts`, `bench/vm/run.ts`) take. */
+export interface BenchOptions {
+  /** A short run. */
+  quick?: boolean;
+  /** Also write the report to this file. */
+  out?: string;
+  /** Extra `deno run` flags for qga-deno. */
+  "deno-flag"?: string[];
+  /** Run qga-deno from this module instead of the bundle. */
+  entry?: string;
+  /** Print the usage. */
+  help?: boolean;
+}
+
+/**
+ * Parses the benchmarks' options; on `--help` prints `usage`, on a bad option the error and
+ * `usage`.
+ *
+ * @returns The options, or the exit status to return at once (0 for help, 2 for a bad option).
+ */
+export function parseBenchArgs(args: string[], usage: string): BenchOptions | number {
+  let values: BenchOptions;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        quick: { type: "boolean" },
+        out: { type: "string" },
+        "deno-flag": { type: "string", multiple: true },
+        entry: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  return values;
 }

@@ -127,3 +127,12 @@ export function renderReport(
   if (options.notes.length > 0) lines.push("", ...options.notes.map((n) => `- ${n}`));
   return lines.join("\n") + "\n";
 }
+
+/** The start-up target: within 10 ms of the minimal Deno ping server's start (`floor`, ms). */
+export function floorTarget(floor: number): Target {
+  return {
+    kind: "absolute",
+    max: floor + 10,
+    text: `≤ floor + 10 ms (${(floor + 10).toFixed(1)})`,
+  };
+}

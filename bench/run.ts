@@ -24,14 +24,13 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { agentArgv, REPO_ROOT } from "../tests/helpers/agent_process.ts";
 import { oursRun, QEMU_GA } from "./agents.ts";
 import { describeMachine, renderReport } from "./report.ts";
 import { FULL_PLAN, QUICK_PLAN } from "./plan.ts";
 import { runSuite } from "./suite.ts";
 import { vmMain } from "./vm/run.ts";
-import { progress } from "./_util.ts";
+import { parseBenchArgs, progress } from "./_util.ts";
 import { withVmLock } from "../tests/vm/util.ts";
 
 const USAGE =
@@ -45,32 +44,8 @@ const USAGE =
  */
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--vm")) return await vmMain(args.filter((arg) => arg !== "--vm"));
-  let values: {
-    quick?: boolean;
-    out?: string;
-    help?: boolean;
-    "deno-flag"?: string[];
-    entry?: string;
-  };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        quick: { type: "boolean" },
-        out: { type: "string" },
-        "deno-flag": { type: "string", multiple: true },
-        entry: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const values = parseBenchArgs(args, USAGE);
+  if (typeof values === "number") return values;
   try {
     await Deno.stat(QEMU_GA);
   } catch {

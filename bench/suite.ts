@@ -22,7 +22,7 @@ import { AGENT_KINDS, floorStart, type Memory, PING, RunningAgent } from "./agen
 import { measureFiles } from "./files.ts";
 import { pipeline, roundTrips } from "./measure.ts";
 import type { Plan } from "./plan.ts";
-import type { Row } from "./report.ts";
+import { floorTarget, type Row } from "./report.ts";
 import { median, percentile } from "./stats.ts";
 import { mib, order, type PerAgent, perAgent, progress } from "./_util.ts";
 
@@ -232,11 +232,7 @@ export async function runSuite(plan: Plan, dir: string): Promise<SuiteResult> {
       row(`start → first reply, ms (median of ${plan.starts})`, medians(starts.agents), {
         better: "lower",
         digits: 1,
-        target: {
-          kind: "absolute",
-          max: floor + 10,
-          text: `≤ floor + 10 ms (${(floor + 10).toFixed(1)})`,
-        },
+        target: floorTarget(floor),
       }),
       row(
         `guest-ping round trip, µs (median of ${plan.rttBlocks * plan.rttBlock})`,

@@ -17,13 +17,12 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { agentArgv, REPO_ROOT } from "../../tests/helpers/agent_process.ts";
 import { ensureImage } from "../../tests/vm/image.ts";
 import { withVmLock } from "../../tests/vm/util.ts";
 import { QEMU_GA } from "../agents.ts";
 import { describeMachine, renderReport } from "../report.ts";
-import { progress } from "../_util.ts";
+import { parseBenchArgs, progress } from "../_util.ts";
 import { makeBenchDisk } from "./disk.ts";
 import { GUEST_ENTRY } from "./guest.ts";
 import { VM_FULL_PLAN, VM_QUICK_PLAN } from "./plan.ts";
@@ -51,32 +50,8 @@ async function bundle(): Promise<string> {
  * @returns The exit status.
  */
 export async function vmMain(args: string[]): Promise<number> {
-  let values: {
-    quick?: boolean;
-    out?: string;
-    "deno-flag"?: string[];
-    entry?: string;
-    help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        quick: { type: "boolean" },
-        out: { type: "string" },
-        "deno-flag": { type: "string", multiple: true },
-        entry: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const values = parseBenchArgs(args, USAGE);
+  if (typeof values === "number") return values;
   const entry = values.entry ? await Deno.realPath(values.entry) : await bundle();
   const isBundle = entry.endsWith(".js");
   if (!isBundle && !entry.startsWith(`${REPO_ROOT}/`)) {

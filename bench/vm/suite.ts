@@ -11,7 +11,7 @@
 import type { GuestImage } from "../../tests/vm/image.ts";
 import { runHost } from "../../tests/vm/util.ts";
 import { pseudoRandomBytes } from "../measure.ts";
-import type { Row } from "../report.ts";
+import { floorTarget, type Row } from "../report.ts";
 import { median, percentile } from "../stats.ts";
 import { mib, order, type PerAgent, progress } from "../_util.ts";
 import { BenchGuest } from "./guest.ts";
@@ -155,11 +155,7 @@ function rows(plan: VmPlan, samples: PerAgent<BootSample[]>): Row[] {
     }, {
       better: "lower",
       digits: 1,
-      target: {
-        kind: "absolute",
-        max: floor + 10,
-        text: `≤ floor + 10 ms (${(floor + 10).toFixed(1)})`,
-      },
+      target: floorTarget(floor),
     }),
     row(`guest-ping round trip, µs (median of ${rtt.ours.length})`, {
       ours: median(rtt.ours),
