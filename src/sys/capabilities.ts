@@ -16,7 +16,7 @@ import { Errno } from "./errno.ts";
 import { readSmallFile } from "./fd.ts";
 import { check, errno, libc } from "./libc.ts";
 import { OsError } from "./os_error.ts";
-import { CapabilityNumbers, CapUser, Prctl } from "./structs.ts";
+import { CapabilityNumbers, CapUser, Prctl } from "./sandbox_structs.ts";
 
 /** A capability's name, `CAP_SYS_TIME` and so on (those Linux 6.1 knows). */
 export type CapabilityName = keyof typeof CapabilityNumbers;

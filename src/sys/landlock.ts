@@ -1,7 +1,7 @@
 /**
  * Landlock (Linux ≥ 5.13): the kernel confines this process, and every process it starts, to a
  * set of file hierarchies — whatever the code does, FFI included. The three system calls go
- * through libc's `syscall` (numbers and struct layouts in `./structs.ts`).
+ * through libc's `syscall` (numbers and struct layouts in `./sandbox_structs.ts`).
  *
  * `landlock_restrict_self` restricts only the calling thread and the threads and processes it
  * creates afterwards; a Deno process has many threads already, so the caller restricts and then
@@ -31,14 +31,8 @@ import {
   rightsKnownBy,
   rightsMask,
 } from "./landlock_rights.ts";
-import {
-  FileType,
-  Landlock,
-  landlockPathBeneath,
-  landlockRulesetAttr,
-  OpenFlags,
-  Prctl,
-} from "./structs.ts";
+import { FileType, OpenFlags } from "./structs.ts";
+import { Landlock, landlockPathBeneath, landlockRulesetAttr, Prctl } from "./sandbox_structs.ts";
 
 export {
   effectiveRights,

@@ -1,12 +1,12 @@
 /**
  * Landlock's file-system access rights as words (`read-file`, `make-sock`, …): their bits, the
  * ABI version that brought each, and which ones a rule keeps on a given kernel and path — pure
- * functions over the table in `./structs.ts`; `./landlock.ts` does the system calls.
+ * functions over the table in `./sandbox_structs.ts`; `./landlock.ts` does the system calls.
  *
  * @module
  */
 
-import { LandlockAccessFs } from "./structs.ts";
+import { LandlockAccessFs } from "./sandbox_structs.ts";
 
 /** A file-system access right (`LANDLOCK_ACCESS_FS_*`, in lower-case words). */
 export type LandlockRight =

@@ -6,7 +6,8 @@
  * typed wrappers. libc is opened lazily, on first use, by absolute path (a path list in
  * `--allow-ffi` makes relative names resolve against the current directory). Failures become
  * `OsError`s (`./os_error.ts`) carrying the errno read right after the synchronous call on the
- * JS thread. Struct layouts and ABI constants are in `./structs.ts`, the symbol table in
+ * JS thread. Struct layouts and ABI constants are in `./structs.ts` (confinement's in
+ * `./sandbox_structs.ts`), the symbol table in
  * `./libc_symbols.ts`.
 
  * Only modules of `src/sys/` and `src/channel/` (which drives the host channel's descriptor)

@@ -25,7 +25,7 @@ import { DEFAULT_FSFREEZE_HOOK } from "../../src/config/config.ts";
 import type { ProfileName } from "../../src/policy/profiles.ts";
 import { COMMANDS } from "../../src/schema/schema.ts";
 import { type CapabilityName } from "../../src/sys/capabilities.ts";
-import { CapabilityNumbers } from "../../src/sys/structs.ts";
+import { CapabilityNumbers } from "../../src/sys/sandbox_structs.ts";
 import { agentArgv } from "../helpers/agent_process.ts";
 import { runToExit } from "../helpers/proc.ts";
 import { b64, disabledError, type LineClient, type Reply, returned } from "./client.ts";

@@ -1,5 +1,5 @@
 /**
- * What `src/sys/structs.ts` claims about the C ABI, next to the C expression that says the same:
+ * What `src/sys/structs.ts` and `src/sys/sandbox_structs.ts` claim about the C ABI, next to the C expression that says the same:
  * a probe compiled (not run) with the C compiler of each architecture, whose answers are read
  * back from the assembly — so the aarch64 layouts are checked on an x86_64 host too. Recorded
  * answers live in `tests/fixtures/abi/<arch>.json` (`deno run -A tests/sys/abi_probe.ts`).
@@ -17,8 +17,6 @@ import {
   type Arch,
   ARCH_ABI,
   At,
-  CapabilityNumbers,
-  CapUser,
   Clock,
   Dirent,
   DT_LNK,
@@ -29,16 +27,11 @@ import {
   HOST_NAME_MAX,
   Ifaddrs,
   Ifreq,
-  Landlock,
-  LandlockAccessFs,
   OpenFlags,
-  OpenHow,
   Passwd,
   PATH_MAX,
   Poll,
   POLLFD_SIZE,
-  Prctl,
-  PSEUDO_FS_MAGIC,
   Seek,
   Sigaction,
   Signal,
@@ -46,12 +39,10 @@ import {
   SIOCGIFHWADDR,
   Socket,
   Spawn,
-  Statfs,
   Statvfs,
   Statx,
   StatxOwner,
   SUN_PATH_MAX,
-  SYS_OPENAT2,
   Sysconf,
   Termios,
   TIME_STRUCT_SIZE,
@@ -59,6 +50,17 @@ import {
   Utmp,
   Utsname,
 } from "../../src/sys/structs.ts";
+import {
+  CapabilityNumbers,
+  CapUser,
+  Landlock,
+  LandlockAccessFs,
+  OpenHow,
+  Prctl,
+  PSEUDO_FS_MAGIC,
+  Statfs,
+  SYS_OPENAT2,
+} from "../../src/sys/sandbox_structs.ts";
 
 /** One claim: a label, the C expression, and what structs.ts says for an architecture. */
 export interface AbiClaim {

@@ -19,7 +19,11 @@ import {
 } from "../../src/sys/landlock.ts";
 import { closeFd } from "../../src/sys/fd.ts";
 import { errno, libc } from "../../src/sys/libc.ts";
-import { Landlock, landlockPathBeneath, landlockRulesetAttr } from "../../src/sys/structs.ts";
+import {
+  Landlock,
+  landlockPathBeneath,
+  landlockRulesetAttr,
+} from "../../src/sys/sandbox_structs.ts";
 
 const ABI = landlockAbi();
 

@@ -13,7 +13,7 @@ import { type StartTask, startTaskRun } from "../helpers/agent_process.ts";
 import type { ProfileName } from "../../src/config/profile_name.ts";
 import { keptCapabilities } from "../../src/policy/sandbox_plan.ts";
 import type { CommandName } from "../../src/schema/schema.ts";
-import { CapabilityNumbers } from "../../src/sys/structs.ts";
+import { CapabilityNumbers } from "../../src/sys/sandbox_structs.ts";
 import { agentCommandLine, restartAgent, START_DEFAULT } from "./agent_restart.ts";
 import { type Check, type CheckContext, expect, expectEqual } from "./check_kit.ts";
 import { differential, normaliseNetstats } from "./checks.ts";

@@ -13,7 +13,8 @@
 
 import { Errno } from "../errno.ts";
 import { closeFd, cString, errno, libc } from "../libc.ts";
-import { At, OpenFlags, OpenHow, openHow, SYS_OPENAT2 } from "../structs.ts";
+import { At, OpenFlags } from "../structs.ts";
+import { OpenHow, openHow, SYS_OPENAT2 } from "../sandbox_structs.ts";
 
 /** Resolution flags of every confined guest-file lookup. */
 export const RESOLVE_CONFINED = OpenHow.RESOLVE_BENEATH | OpenHow.RESOLVE_NO_MAGICLINKS;

@@ -10,7 +10,7 @@
  */
 
 import { check, libc } from "../libc.ts";
-import { PSEUDO_FS_MAGIC, readStatfsType, Statfs } from "../structs.ts";
+import { PSEUDO_FS_MAGIC, readStatfsType, Statfs } from "../sandbox_structs.ts";
 
 const NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(PSEUDO_FS_MAGIC).map(([name, magic]) => [magic, name]),
