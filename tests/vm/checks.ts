@@ -26,6 +26,13 @@ import { agentPid, restartAgent } from "./agent_restart.ts";
 import type { QmpClient } from "./qemu.ts";
 
 import { NEWER_CHECKS } from "./checks_newer.ts";
+import {
+  freezeStallsWriter,
+  startWriter,
+  stopWriter,
+  thawResumesWriter,
+  writerProgress,
+} from "./stalled_writer.ts";
 import { CLIENT_CHECKS } from "./checks_client.ts";
 
 export type { Check, CheckContext } from "./check_kit.ts";
@@ -357,33 +364,15 @@ const fstrimCheck: Check = {
   },
 };
 
-async function progress(shell: GuestShell): Promise<number> {
-  return Number((await shell.check("cat /tmp/vm-progress 2>/dev/null || echo 0")).trim());
-}
-
 const fsfreezeCheck: Check = {
   name: "guest-fsfreeze-freeze / status / thaw (writer stalls, agent restart)",
   timeoutMs: 120_000,
   async run(ctx) {
-    const { shell, note } = ctx;
+    const { note } = ctx;
     expectEqual(await ctx.agent.execute("guest-fsfreeze-status"), "thawed", "initial status");
-    // A guest process appending to the disk every 100 ms; its progress goes to tmpfs.
-    await shell.check(
-      "rm -f /tmp/vm-progress; (n=0; while :; do echo $n >> /mnt/disk/stall.log; " +
-        "n=$((n+1)); echo $n > /tmp/vm-progress; usleep 100000; done) " +
-        "</dev/null >/dev/null 2>&1 & echo $! > /tmp/vm-writer.pid",
-    );
     try {
-      await sleep(800);
-      const p0 = await progress(shell);
-      expect(p0 > 0, "the writer does not make progress before the freeze");
-      expectEqual(await ctx.agent.execute("guest-fsfreeze-freeze", undefined, 30_000), 1, "freeze");
-      expectEqual(await ctx.agent.execute("guest-fsfreeze-status"), "frozen", "status");
-      await sleep(500);
-      const p1 = await progress(shell);
-      await sleep(1500);
-      const p2 = await progress(shell);
-      expectEqual(p2, p1, "writer progress while frozen (must stall)");
+      const p0 = await startWriter(ctx);
+      const p2 = await freezeStallsWriter(ctx);
       // Outside the allow-list: refused.
       for (const cmd of ["guest-get-time", "guest-file-open", "guest-fsfreeze-freeze"]) {
         const args = cmd === "guest-file-open" ? { path: "/tmp/x" } : undefined;
@@ -409,23 +398,14 @@ const fsfreezeCheck: Check = {
         "status after restart",
       );
       await expectError(ctx.agent, "guest-get-time");
-      const p3 = await progress(shell);
+      const p3 = await writerProgress(ctx);
       expectEqual(p3, p2, "writer progress after the agent restart (still stalled)");
 
-      expectEqual(await ctx.agent.execute("guest-fsfreeze-thaw", undefined, 30_000), 1, "thaw");
-      expectEqual(await ctx.agent.execute("guest-fsfreeze-status"), "thawed", "status");
-      await sleep(1200);
-      const p4 = await progress(shell);
-      expect(p4 >= p3 + 3, `writer did not resume after thaw (${p3} -> ${p4})`);
+      const p4 = await thawResumesWriter(ctx, p3);
       await ctx.agent.execute("guest-get-time");
       note(`progress ${p0} → frozen at ${p2} → ${p4} after thaw`);
     } finally {
-      // Whatever happened: thaw (the agent first, the kernel directly as a fallback).
-      await ctx.agent.execute("guest-fsfreeze-thaw", undefined, 10_000).catch(() => {});
-      await shell.run(
-        "fsfreeze --unfreeze /mnt/disk 2>/dev/null; kill $(cat /tmp/vm-writer.pid); " +
-          "rm -f /mnt/disk/stall.log",
-      ).catch(() => {});
+      await stopWriter(ctx);
     }
   },
 };
