@@ -19,6 +19,7 @@ import { Logger } from "../../src/agent/log.ts";
 import { acceptsConnections, agentArgv, exchangeOnce } from "../helpers/agent_process.ts";
 import { sleep, waitFor } from "../helpers/async.ts";
 import { type ExitResult, runToExit, socketActivatedArgv } from "../helpers/proc.ts";
+import { existsNoFollow } from "../helpers/fs.ts";
 
 /** What `deno task start` runs. */
 const AGENT = agentArgv([]);
@@ -30,15 +31,6 @@ const TIMEOUT_MS = 15_000;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function readText(path: string): string | undefined {
   try {
@@ -134,14 +126,14 @@ Deno.test("writePidfile() creates a 0600 file with '<pid>\\n', truncating and lo
     // An existing file keeps its mode (as qemu-ga); a new one is created 0600.
     assert.equal(Deno.statSync(path).mode! & 0o777, 0o644);
     removePidfile();
-    assert.equal(exists(path), false);
+    assert.equal(existsNoFollow(path), false);
     writePidfile(`${dir}/fresh.pid`, 7);
     assert.equal(Deno.readTextFileSync(`${dir}/fresh.pid`), "7\n");
     assert.equal(Deno.statSync(`${dir}/fresh.pid`).mode! & 0o777, 0o600);
   } finally {
     removePidfile();
   }
-  assert.equal(exists(`${dir}/fresh.pid`), false);
+  assert.equal(existsNoFollow(`${dir}/fresh.pid`), false);
 });
 
 Deno.test("writePidfile() fails with qemu-ga's message when the file cannot be created", () => {
@@ -230,8 +222,8 @@ Deno.test({
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.stderr, new RegExp(`^\\d+\\.\\d{6}: ${LOCK_ERROR}\\n$`));
       assert.equal(readText(pidfile), text);
-      assert.equal(exists(`${dir}/second.log`), false);
-      assert.equal(exists(`${dir}/b.sock`), false);
+      assert.equal(existsNoFollow(`${dir}/second.log`), false);
+      assert.equal(existsNoFollow(`${dir}/b.sock`), false);
       assert.ok(
         await waitFor(() => processesWith(`${dir}/b.sock`).length === 0, TIMEOUT_MS),
         "2nd daemon",
@@ -241,7 +233,7 @@ Deno.test({
       // SIGTERM: the daemon exits and removes its pidfile.
       Deno.kill(pid, "SIGTERM");
       assert.ok(await waitFor(() => !alive(pid), TIMEOUT_MS), "the daemon ignored SIGTERM");
-      assert.equal(exists(pidfile), false);
+      assert.equal(existsNoFollow(pidfile), false);
     } finally {
       killLeftovers(dir);
     }
@@ -265,7 +257,7 @@ Deno.test("-d: starting frozen defers the pidfile but still detaches", async () 
     assert.ok(pid !== undefined && others.length === 0);
     assert.equal(procStat(pid)!.sid, pid);
     assert.equal(Deno.readLinkSync(`/proc/${pid}/cwd`), "/");
-    assert.equal(exists(pidfile), false);
+    assert.equal(existsNoFollow(pidfile), false);
   } finally {
     killLeftovers(dir); // frozen, the agent ignores SIGTERM
   }
@@ -283,8 +275,8 @@ Deno.test("-d: the launcher exits 0 even when the daemon fails later (missing st
       "daemon stays",
     );
     // qemu-ga 7.2 likewise writes the pidfile first and removes it when initialization fails.
-    assert.equal(exists(pidfile), false);
-    assert.equal(exists(`${dir}/m.sock`), false);
+    assert.equal(existsNoFollow(pidfile), false);
+    assert.equal(existsNoFollow(`${dir}/m.sock`), false);
   } finally {
     killLeftovers(dir);
   }
@@ -333,7 +325,7 @@ Deno.test("-d: the daemon serves a socket-activated launcher's fd 3", async () =
     const pid = Number(readText(pidfile)!.trim());
     Deno.kill(pid, "SIGTERM");
     assert.ok(await waitFor(() => !alive(pid), TIMEOUT_MS), "the daemon ignored SIGTERM");
-    assert.equal(exists(pidfile), false);
+    assert.equal(existsNoFollow(pidfile), false);
   } finally {
     killLeftovers(dir);
   }

@@ -22,6 +22,7 @@ import {
   statePaths,
   writeStateFile,
 } from "../../src/agent/state_file.ts";
+import { existsNoFollow } from "../helpers/fs.ts";
 
 /** A logger that keeps its lines. */
 function recording(): { log: Logger; lines: string[] } {
@@ -40,18 +41,11 @@ function setUp(): { dir: string; outside: string; victim: string } & Disposable 
     outside,
     victim,
     [Symbol.dispose]() {
-      for (const d of [dir, outside]) if (exists(d)) Deno.removeSync(d, { recursive: true });
+      for (const d of [dir, outside]) {
+        if (existsNoFollow(d)) Deno.removeSync(d, { recursive: true });
+      }
     },
   };
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("a symlink named qga.state.isfrozen to an existing file starts the agent frozen (as qemu-ga 7.2)", () => {
@@ -60,9 +54,9 @@ Deno.test("a symlink named qga.state.isfrozen to an existing file starts the age
   Deno.symlinkSync(victim, `${dir}/qga.state.isfrozen`);
   const state = AgentState.load(dir, recording().log);
   assert.equal(state.frozen, true);
-  assert.equal(exists(`${dir}/qga.state`), false, "a frozen start writes nothing");
+  assert.equal(existsNoFollow(`${dir}/qga.state`), false, "a frozen start writes nothing");
   state.leaveFrozen();
-  assert.equal(exists(`${dir}/qga.state.isfrozen`), false, "thaw unlinks the link");
+  assert.equal(existsNoFollow(`${dir}/qga.state.isfrozen`), false, "thaw unlinks the link");
   assert.equal(Deno.readTextFileSync(victim), "victim\n", "and leaves its target alone");
 });
 
@@ -77,7 +71,11 @@ Deno.test("a dangling symlink named qga.state.isfrozen also means frozen, and fr
   state.leaveFrozen();
   Deno.symlinkSync(target, `${dir}/qga.state.isfrozen`);
   state.enterFrozen();
-  assert.equal(exists(target), false, "qemu-ga's open(O_CREAT) would create the link's target");
+  assert.equal(
+    existsNoFollow(target),
+    false,
+    "qemu-ga's open(O_CREAT) would create the link's target",
+  );
   assert.ok(Deno.lstatSync(`${dir}/qga.state.isfrozen`).isSymlink);
   assert.deepEqual(
     lines.filter((l) => l.includes("fsfreeze may not")),
@@ -128,7 +126,7 @@ Deno.test("a symlink planted at the temp name cannot redirect the state write (O
   writeStateFile(paths, 1234n, () => names.shift()!);
   assert.deepEqual(names, [], "both planted names were skipped");
   assert.equal(Deno.readTextFileSync(victim), "victim\n");
-  assert.equal(exists(dangling), false);
+  assert.equal(existsNoFollow(dangling), false);
   assert.equal(Deno.readTextFileSync(paths.stateFile), formatStateFile(1234n));
   assert.ok(Deno.lstatSync(paths.stateFile).isFile);
   assert.equal(Deno.lstatSync(paths.stateFile).mode! & 0o077, 0, "qga.state is 0600");
@@ -164,7 +162,7 @@ Deno.test("a qga.state symlink is not followed for reading: start-up fails, the 
   Deno.removeSync(`${dir}/qga.state`);
   Deno.symlinkSync(`${outside}/absent`, `${dir}/qga.state`);
   assert.throws(() => AgentState.load(dir, recording().log), /Too many levels of symbolic links/);
-  assert.equal(exists(`${outside}/absent`), false, "a dangling link creates nothing");
+  assert.equal(existsNoFollow(`${outside}/absent`), false, "a dangling link creates nothing");
 });
 
 Deno.test("a qga.state symlink planted while running is replaced by the next write, not written through", () => {

@@ -25,6 +25,7 @@ import { listFilesystems } from "../../../src/commands/disks/fsinfo.ts";
 import { linuxSys } from "../../../src/sys/linux.ts";
 import { CAN_UNSHARE, ourReply, startOracle } from "../network/oracle_helper.ts";
 import { FIXTURES, TREES } from "./fixture_trees.ts";
+import { existsNoFollow } from "../../helpers/fs.ts";
 
 const PROC_FIXTURES = decodeURIComponent(
   new URL("../../fixtures/proc/", import.meta.url).pathname,
@@ -33,15 +34,6 @@ const PROC_FIXTURES = decodeURIComponent(
 /** Single-quotes a path for `sh`. */
 function quote(path: string): string {
   return `'${path.replaceAll("'", `'\\''`)}'`;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `used-bytes` moves with the host's root filesystem. */
@@ -54,7 +46,7 @@ function treeSetup(root: string): string[] {
   return [
     "export SYSTEMD_DEVICE_VERIFY_SYSFS=0",
     `mount --bind ${quote(`${root}/sys`)} /sys`,
-    exists(`${root}/run`)
+    existsNoFollow(`${root}/run`)
       ? `mount --bind ${quote(`${root}/run`)} /run`
       : "mount -t tmpfs none /run",
     `mount --bind ${quote(`${root}/proc/self/mountinfo`)} /proc/$$/mountinfo`,
@@ -98,7 +90,7 @@ Deno.test({
       await t.step(name, async () => {
         const root = PROC_FIXTURES + name;
         const file = `${root}/proc/diskstats`;
-        const setup = exists(file)
+        const setup = existsNoFollow(file)
           ? [`mount --bind ${quote(file)} /proc/diskstats`]
           : ["mount -t tmpfs none /proc"];
         const oracle = await startOracle({ unshare: ["-m"], setup });
